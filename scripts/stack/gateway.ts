@@ -1,0 +1,205 @@
+import { createHash } from "node:crypto";
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import { createLocalJWKSet, jwtVerify, type JWK } from "jose";
+import { type SessionClaims, signSessionToken, type StackKeys } from "./keys.ts";
+
+export interface FunctionRoute {
+  /** Where the function listens, e.g. http://127.0.0.1:43123. */
+  url: string;
+  /** As `[functions.<name>] verify_jwt` in supabase/config.toml: require a valid JWT. */
+  verifyJwt: boolean;
+}
+
+export interface GatewayOptions {
+  postgrestUrl: string;
+  functions: Map<string, FunctionRoute>;
+  keys: StackKeys;
+  /** The `iss` of dev session tokens. */
+  issuer: string;
+}
+
+const corsHeaders = {
+  "access-control-allow-origin": "*",
+  "access-control-allow-methods": "GET, POST, PATCH, PUT, DELETE, OPTIONS",
+  "access-control-allow-headers":
+    "authorization, apikey, content-type, prefer, range, accept, accept-profile, content-profile, x-client-info",
+  "access-control-expose-headers": "content-range, content-location, location",
+  "access-control-max-age": "86400",
+};
+
+/**
+ * One HTTP entry on the API port, shaped like Supabase's own gateway:
+ *   /rest/v1/*         → PostgREST (requires an `apikey`, like Supabase's gateway)
+ *   /functions/v1/<fn> → that Edge Function
+ *   /dev/token         → a Clerk-like session token (local stack only)
+ *   /dev/jwks.json     → the dev token issuer's public keys
+ *   /dev/avatar/<seed>.svg → a generated avatar for demo users
+ */
+export function createGateway(options: GatewayOptions): http.Server {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const apiKeys = new Set([options.keys.anonKey, options.keys.serviceRoleKey]);
+  const hmacKey = new TextEncoder().encode(options.keys.jwtSecret);
+  const sessionKeys = createLocalJWKSet({ keys: [options.keys.sessionPublicJwk] });
+
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://gateway");
+    try {
+      if (url.pathname.startsWith("/rest/v1/") || url.pathname === "/rest/v1") {
+        if (req.method === "OPTIONS") return send(res, 200, "", corsHeaders);
+        const apikey = header(req, "apikey") ?? url.searchParams.get("apikey");
+        if (!apikey) return sendJson(res, 401, { message: "No API key found in request", hint: "Send the anon key in the apikey header." }, corsHeaders);
+        if (!apiKeys.has(apikey)) return sendJson(res, 401, { message: "Invalid API key", hint: "Use the anonKey or serviceRoleKey from `npm run stack -- --status`." }, corsHeaders);
+        const headers = { ...req.headers };
+        headers.authorization ??= `Bearer ${apikey}`;
+        return proxy(req, res, options.postgrestUrl, url.pathname.slice("/rest/v1".length) || "/", url.search, headers, corsHeaders, "PostgREST");
+      }
+
+      const fn = /^\/functions\/v1\/([^/]+)(\/.*)?$/.exec(url.pathname);
+      if (fn) {
+        const route = options.functions.get(fn[1]);
+        if (!route) return sendJson(res, 404, { error: `no function named ${fn[1]}` });
+        if (route.verifyJwt && !(await hasValidJwt(req))) {
+          return sendJson(res, 401, { error: "Missing or invalid JWT; this function has verify_jwt = true." });
+        }
+        return proxy(req, res, route.url, fn[2] ?? "/", url.search, req.headers, {}, `function ${fn[1]}`);
+      }
+
+      if (url.pathname.startsWith("/dev/")) {
+        if (req.method === "OPTIONS") return send(res, 200, "", corsHeaders);
+        return await devRoute(req, res, url);
+      }
+
+      if (url.pathname === "/" || url.pathname === "/health") {
+        return sendJson(res, 200, { ok: true, rest: "/rest/v1/", functions: [...options.functions.keys()].map((name) => `/functions/v1/${name}`), devToken: "/dev/token" });
+      }
+      return sendJson(res, 404, { error: `nothing at ${url.pathname}` });
+    } catch (error) {
+      if (!res.headersSent) sendJson(res, 500, { error: `gateway: ${(error as Error).message}` }, corsHeaders);
+      else res.destroy();
+    }
+  });
+
+  async function hasValidJwt(req: IncomingMessage): Promise<boolean> {
+    const token = /^Bearer (.+)$/i.exec(header(req, "authorization") ?? "")?.[1];
+    if (!token) return false;
+    const secret = jwtVerify(token, hmacKey, { algorithms: ["HS256"] });
+    const session = jwtVerify(token, sessionKeys, { algorithms: ["RS256"] });
+    return (await Promise.any([secret, session]).then(() => true, () => false));
+  }
+
+  async function devRoute(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (url.pathname === "/dev/token" && req.method === "POST") {
+      const body = await readJson(req);
+      const claims = parseTokenRequest(body);
+      if (typeof claims === "string") return sendJson(res, 400, { error: claims }, corsHeaders);
+      const { token, expiresAt } = await signSessionToken(options.keys, options.issuer, claims);
+      return sendJson(res, 200, { token, expires_at: expiresAt }, corsHeaders);
+    }
+    if (url.pathname === "/dev/jwks.json" || url.pathname === "/dev/.well-known/jwks.json") {
+      return sendJson(res, 200, { keys: [options.keys.sessionPublicJwk satisfies JWK] }, corsHeaders);
+    }
+    const avatar = /^\/dev\/avatar\/([^/]+)\.svg$/.exec(url.pathname);
+    if (avatar && req.method === "GET") {
+      return send(res, 200, avatarSvg(decodeURIComponent(avatar[1]), url.searchParams.get("name") ?? ""), {
+        ...corsHeaders,
+        "content-type": "image/svg+xml",
+        "cache-control": "public, max-age=86400",
+      });
+    }
+    return sendJson(res, 404, { error: `nothing at ${url.pathname}` }, corsHeaders);
+  }
+
+  function proxy(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: string,
+    path: string,
+    search: string,
+    headers: http.IncomingHttpHeaders,
+    extraHeaders: Record<string, string>,
+    name: string,
+  ): void {
+    const upstreamUrl = new URL(target);
+    const upstream = http.request(
+      {
+        host: upstreamUrl.hostname,
+        port: upstreamUrl.port,
+        method: req.method,
+        path: path + search,
+        headers: { ...headers, host: upstreamUrl.host, "x-forwarded-for": req.socket.remoteAddress ?? "" },
+        agent,
+      },
+      (reply) => {
+        res.writeHead(reply.statusCode ?? 502, { ...reply.headers, ...extraHeaders });
+        reply.pipe(res);
+      },
+    );
+    upstream.on("error", (error: NodeJS.ErrnoException) => {
+      if (!res.headersSent) sendJson(res, 502, { error: `${name} is not answering (${error.code ?? error.message})` }, extraHeaders);
+      else res.destroy();
+    });
+    req.pipe(upstream);
+  }
+
+  return server;
+}
+
+function parseTokenRequest(body: unknown): SessionClaims | string {
+  if (body === null || typeof body !== "object") return "send a JSON object: { \"sub\": \"user_…\" }";
+  const { sub, ttl_seconds, org_id, org_role, org_slug, claims } = body as Record<string, unknown>;
+  if (typeof sub !== "string" || !sub) return "sub (the Clerk user id) is required";
+  if (ttl_seconds !== undefined && (typeof ttl_seconds !== "number" || ttl_seconds < 1 || ttl_seconds > 86_400)) {
+    return "ttl_seconds must be between 1 and 86400";
+  }
+  if (claims !== undefined && (claims === null || typeof claims !== "object" || Array.isArray(claims))) {
+    return "claims must be an object";
+  }
+  return {
+    sub,
+    ttlSeconds: ttl_seconds as number | undefined,
+    org: typeof org_id === "string" ? { id: org_id, role: typeof org_role === "string" ? org_role : "org:member", slug: typeof org_slug === "string" ? org_slug : undefined } : undefined,
+    extra: claims as Record<string, unknown> | undefined,
+  };
+}
+
+/** A circle with initials, its colour picked from a hash of the seed. */
+function avatarSvg(seed: string, name: string): string {
+  const hue = createHash("sha256").update(seed).digest()[0] * (360 / 256);
+  const initials = name
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((part) => part[0]!.toUpperCase())
+    .join("")
+    .replace(/[<>&"']/g, "") || "?";
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="128" height="128" viewBox="0 0 128 128"><rect width="128" height="128" rx="64" fill="hsl(${Math.round(hue)} 55% 45%)"/><text x="64" y="64" dy=".35em" text-anchor="middle" font-family="system-ui, sans-serif" font-size="52" font-weight="600" fill="#fff">${initials}</text></svg>`;
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > 64 * 1024) return null;
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    return null;
+  }
+}
+
+function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  send(res, status, JSON.stringify(body), { ...headers, "content-type": "application/json" });
+}

@@ -1,0 +1,83 @@
+/**
+ * `npm run stack`: the local Supabase-compatible stack, in the foreground, without Docker.
+ * `npm run stack -- --status`: prints the running stack's status.json.
+ *
+ * Environment: STACK_API_PORT (54321), STACK_DB_PORT (54322), STACK_DB_URL (use an
+ * existing PostgreSQL instead of the embedded one), STACK_DIR (.stack).
+ */
+import { resolve } from "node:path";
+import { defaultStateDir } from "../lib/paths.ts";
+import { readStatus } from "../lib/status.ts";
+import { describeExit } from "./processes.ts";
+import { StackAlreadyRunning, startStack, type RunningStack } from "./stack.ts";
+
+export function stackOptionsFromEnv() {
+  return {
+    stateDir: process.env.STACK_DIR ? resolve(process.env.STACK_DIR) : defaultStateDir,
+    apiPort: Number(process.env.STACK_API_PORT ?? 54321),
+    dbPort: Number(process.env.STACK_DB_PORT ?? 54322),
+    externalDbUrl: process.env.STACK_DB_URL || undefined,
+  };
+}
+
+/** Starts the stack with progress lines and the ready banner; exits the process on failure. */
+export async function runStackInForeground(): Promise<RunningStack> {
+  const options = stackOptionsFromEnv();
+  console.log("Starting the local stack (no Docker needed)…");
+  let stack: RunningStack;
+  try {
+    stack = await startStack({
+      ...options,
+      onProgress: (step, ms) => console.log(`  ✓ ${step} (${(ms / 1000).toFixed(1)} s)`),
+    });
+  } catch (error) {
+    console.error(`\n✗ ${(error as Error).message}`);
+    process.exit(error instanceof StackAlreadyRunning ? 2 : 1);
+  }
+  const { status } = stack;
+  console.log(`
+Local stack is up.
+  API            ${status.apiUrl}   (/rest/v1, /functions/v1/clerk-webhook)
+  Database       ${status.dbUrl}
+  Webhook        ${status.webhookUrl}
+  Dev tokens     POST ${status.devTokenUrl}  { "sub": "user_…" }
+  Status         ${resolve(status.stateDir, "status.json")}  (npm run stack -- --status)
+  Logs           ${resolve(status.stateDir, "logs")}
+
+Send a Clerk event:  npm run clerk -- send user.created
+Press Ctrl-C to stop.
+`);
+
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log("\nStopping the stack…");
+    await stack.stop();
+    console.log("Stopped.");
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void shutdown(0));
+  process.on("SIGTERM", () => void shutdown(0));
+  stack.died.then((exit) => {
+    if (stopping) return;
+    console.error(`\n✗ ${describeExit(exit)}: the stack cannot work without it. Its log is in ${resolve(status.stateDir, "logs")}.`);
+    void shutdown(1);
+  });
+  return stack;
+}
+
+async function main() {
+  if (process.argv.includes("--status")) {
+    const status = await readStatus(stackOptionsFromEnv().stateDir);
+    if (!status) {
+      console.error("No local stack is running. Start one with `npm run stack`.");
+      process.exit(1);
+    }
+    console.log(JSON.stringify(status, null, 2));
+    return;
+  }
+  await runStackInForeground();
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

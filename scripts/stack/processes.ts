@@ -1,0 +1,132 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { connect, createServer } from "node:net";
+
+export interface ServiceExit {
+  name: string;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** A child process of the stack, with its output in a log file and its last lines in memory. */
+export interface Service {
+  name: string;
+  child: ChildProcess;
+  logFile: string;
+  /** Resolves when the process exits, however it exits. */
+  exited: Promise<ServiceExit>;
+  /** The last lines it printed, for error messages. */
+  tail(): string;
+  /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export function startService(
+  name: string,
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; logFile: string },
+): Service {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const log = createWriteStream(options.logFile, { flags: "a" });
+  const lines: string[] = [];
+  const remember = (chunk: Buffer) => {
+    log.write(chunk);
+    lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+    lines.splice(0, Math.max(0, lines.length - 20));
+  };
+  child.stdout!.on("data", remember);
+  child.stderr!.on("data", remember);
+  const exited = new Promise<ServiceExit>((resolve) => {
+    child.on("exit", (code, signal) => resolve({ name, code, signal }));
+    child.on("error", (error) => {
+      lines.push(String(error));
+      resolve({ name, code: null, signal: null });
+    });
+  }).finally(() => log.end());
+
+  return {
+    name,
+    child,
+    logFile: options.logFile,
+    exited,
+    tail: () => lines.join("\n"),
+    async stop(graceMs = 5000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * Polls `check` until it answers true. Fails early, naming the service and showing its
+ * last lines, if the service exits first.
+ */
+export async function waitUntilReady(
+  service: Pick<Service, "name" | "exited" | "tail" | "logFile"> | null,
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 60_000,
+): Promise<void> {
+  let exited: ServiceExit | null = null;
+  service?.exited.then((exit) => (exited = exit));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (exited) throw new Error(`${describeExit(exited)} before it was ready.\n${lastLines(service!)}`);
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) {
+      throw new Error(`${what} was not ready after ${timeoutMs / 1000} s.${service ? `\n${lastLines(service)}` : ""}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export function describeExit(exit: ServiceExit): string {
+  const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+  return `${exit.name} ${how}`;
+}
+
+export function lastLines(service: Pick<Service, "tail" | "logFile">): string {
+  const tail = service.tail().trim();
+  return tail ? `Last lines of ${service.logFile}:\n${tail}` : `Its log is ${service.logFile}.`;
+}
+
+/** Resolves true when nothing listens on 127.0.0.1:`port`. */
+export function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+/** A port nothing listens on right now, chosen by the OS. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves true when something accepts TCP connections on 127.0.0.1:`port`. */
+export function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}

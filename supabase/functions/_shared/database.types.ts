@@ -1,0 +1,336 @@
+export type Json =
+  | string
+  | number
+  | boolean
+  | null
+  | { [key: string]: Json | undefined }
+  | Json[];
+
+export type Database = {
+  public: {
+    Tables: {
+      clerk_events: {
+        Row: {
+          attempts: number;
+          duplicates: number;
+          error: string | null;
+          event_at: string;
+          instance_id: string | null;
+          last_duplicate_at: string | null;
+          object_id: string | null;
+          outcome: Database["public"]["Enums"]["clerk_event_outcome"];
+          payload: Json | null;
+          received_at: string;
+          svix_id: string;
+          type: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          attempts?: number;
+          duplicates?: number;
+          error?: string | null;
+          event_at: string;
+          instance_id?: string | null;
+          last_duplicate_at?: string | null;
+          object_id?: string | null;
+          outcome: Database["public"]["Enums"]["clerk_event_outcome"];
+          payload?: Json | null;
+          received_at?: string;
+          svix_id: string;
+          type: string;
+        };
+        Update: {
+          attempts?: number;
+          duplicates?: number;
+          error?: string | null;
+          event_at?: string;
+          instance_id?: string | null;
+          last_duplicate_at?: string | null;
+          object_id?: string | null;
+          outcome?: Database["public"]["Enums"]["clerk_event_outcome"];
+          payload?: Json | null;
+          received_at?: string;
+          svix_id?: string;
+          type?: string;
+        };
+        Relationships: [];
+      };
+      countries: {
+        Row: {
+          code: string;
+          name: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          code: string;
+          name: string;
+        };
+        Update: {
+          code?: string;
+          name?: string;
+        };
+        Relationships: [];
+      };
+      profiles: {
+        Row: {
+          bio: string | null;
+          birthday: string | null;
+          birthday_public: boolean;
+          clerk_created_at: string | null;
+          clerk_id: string;
+          clerk_updated_at: string | null;
+          country: string | null;
+          deleted_at: string | null;
+          email: string | null;
+          event_at: string;
+          event_id: string;
+          first_name: string | null;
+          image_url: string | null;
+          last_name: string | null;
+          public_metadata: NonNullable<Json>;
+          synced_at: string;
+          username: string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          bio?: string | null;
+          birthday?: string | null;
+          birthday_public?: boolean;
+          clerk_created_at?: string | null;
+          clerk_id: string;
+          clerk_updated_at?: string | null;
+          country?: string | null;
+          deleted_at?: string | null;
+          email?: string | null;
+          event_at: string;
+          event_id: string;
+          first_name?: string | null;
+          image_url?: string | null;
+          last_name?: string | null;
+          public_metadata?: NonNullable<Json>;
+          synced_at?: string;
+          username?: string | null;
+        };
+        Update: {
+          bio?: string | null;
+          birthday?: string | null;
+          birthday_public?: boolean;
+          clerk_created_at?: string | null;
+          clerk_id?: string;
+          clerk_updated_at?: string | null;
+          country?: string | null;
+          deleted_at?: string | null;
+          email?: string | null;
+          event_at?: string;
+          event_id?: string;
+          first_name?: string | null;
+          image_url?: string | null;
+          last_name?: string | null;
+          public_metadata?: NonNullable<Json>;
+          synced_at?: string;
+          username?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "profiles_country_fkey";
+            columns: ["country"];
+            isOneToOne: false;
+            referencedRelation: "countries";
+            referencedColumns: ["code"];
+          },
+        ];
+      };
+    };
+    Views: {
+      public_profiles: {
+        Row: {
+          bio: string | null;
+          birthday: string | null;
+          clerk_id: string;
+          country: string | null;
+          created_at: string | null;
+          first_name: string | null;
+          image_url: string | null;
+          last_name: string | null;
+          username: string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          bio?: string | null;
+          birthday?: never;
+          clerk_id?: string | null;
+          country?: string | null;
+          created_at?: string | null;
+          first_name?: string | null;
+          image_url?: string | null;
+          last_name?: string | null;
+          username?: string | null;
+        };
+        Update: {
+          bio?: string | null;
+          birthday?: never;
+          clerk_id?: string | null;
+          country?: string | null;
+          created_at?: string | null;
+          first_name?: string | null;
+          image_url?: string | null;
+          last_name?: string | null;
+          username?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "profiles_country_fkey";
+            columns: ["country"];
+            isOneToOne: false;
+            referencedRelation: "countries";
+            referencedColumns: ["code"];
+          },
+        ];
+      };
+    };
+    Functions: {
+      apply_clerk_event: {
+        Args: { event: Json };
+        Returns: Database["public"]["Enums"]["clerk_event_outcome"];
+      };
+    };
+    Enums: {
+      clerk_event_outcome:
+        "applied" | "duplicate" | "stale" | "ignored" | "failed";
+    };
+    CompositeTypes: {
+      [_ in never]: never;
+    };
+  };
+};
+
+type DatabaseWithoutInternals = Omit<Database, "__InternalSupabase">;
+
+type DefaultSchema = DatabaseWithoutInternals[Extract<
+  keyof Database,
+  "public"
+>];
+
+export type Tables<
+  DefaultSchemaTableNameOrOptions extends
+    | keyof (DefaultSchema["Tables"] & DefaultSchema["Views"])
+    | { schema: keyof DatabaseWithoutInternals },
+  TableName extends (DefaultSchemaTableNameOrOptions extends {
+    schema: keyof DatabaseWithoutInternals;
+  }
+    ? keyof (DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"] &
+        DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Views"])
+    : never) = never,
+> = DefaultSchemaTableNameOrOptions extends {
+  schema: keyof DatabaseWithoutInternals;
+}
+  ? (DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"] &
+      DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Views"])[TableName] extends {
+      Row: infer R;
+    }
+    ? R
+    : never
+  : DefaultSchemaTableNameOrOptions extends keyof (DefaultSchema["Tables"] &
+        DefaultSchema["Views"])
+    ? (DefaultSchema["Tables"] &
+        DefaultSchema["Views"])[DefaultSchemaTableNameOrOptions] extends {
+        Row: infer R;
+      }
+      ? R
+      : never
+    : never;
+
+export type TablesInsert<
+  DefaultSchemaTableNameOrOptions extends
+    keyof DefaultSchema["Tables"] | { schema: keyof DatabaseWithoutInternals },
+  TableName extends (DefaultSchemaTableNameOrOptions extends {
+    schema: keyof DatabaseWithoutInternals;
+  }
+    ? keyof DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"]
+    : never) = never,
+> = DefaultSchemaTableNameOrOptions extends {
+  schema: keyof DatabaseWithoutInternals;
+}
+  ? DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"][TableName] extends {
+      Insert: infer I;
+    }
+    ? I
+    : never
+  : DefaultSchemaTableNameOrOptions extends keyof DefaultSchema["Tables"]
+    ? DefaultSchema["Tables"][DefaultSchemaTableNameOrOptions] extends {
+        Insert: infer I;
+      }
+      ? I
+      : never
+    : never;
+
+export type TablesUpdate<
+  DefaultSchemaTableNameOrOptions extends
+    keyof DefaultSchema["Tables"] | { schema: keyof DatabaseWithoutInternals },
+  TableName extends (DefaultSchemaTableNameOrOptions extends {
+    schema: keyof DatabaseWithoutInternals;
+  }
+    ? keyof DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"]
+    : never) = never,
+> = DefaultSchemaTableNameOrOptions extends {
+  schema: keyof DatabaseWithoutInternals;
+}
+  ? DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"][TableName] extends {
+      Update: infer U;
+    }
+    ? U
+    : never
+  : DefaultSchemaTableNameOrOptions extends keyof DefaultSchema["Tables"]
+    ? DefaultSchema["Tables"][DefaultSchemaTableNameOrOptions] extends {
+        Update: infer U;
+      }
+      ? U
+      : never
+    : never;
+
+export type Enums<
+  DefaultSchemaEnumNameOrOptions extends
+    keyof DefaultSchema["Enums"] | { schema: keyof DatabaseWithoutInternals },
+  EnumName extends (DefaultSchemaEnumNameOrOptions extends {
+    schema: keyof DatabaseWithoutInternals;
+  }
+    ? keyof DatabaseWithoutInternals[DefaultSchemaEnumNameOrOptions["schema"]]["Enums"]
+    : never) = never,
+> = DefaultSchemaEnumNameOrOptions extends {
+  schema: keyof DatabaseWithoutInternals;
+}
+  ? DatabaseWithoutInternals[DefaultSchemaEnumNameOrOptions["schema"]]["Enums"][EnumName]
+  : DefaultSchemaEnumNameOrOptions extends keyof DefaultSchema["Enums"]
+    ? DefaultSchema["Enums"][DefaultSchemaEnumNameOrOptions]
+    : never;
+
+export type CompositeTypes<
+  PublicCompositeTypeNameOrOptions extends
+    | keyof DefaultSchema["CompositeTypes"]
+    | { schema: keyof DatabaseWithoutInternals },
+  CompositeTypeName extends (PublicCompositeTypeNameOrOptions extends {
+    schema: keyof DatabaseWithoutInternals;
+  }
+    ? keyof DatabaseWithoutInternals[PublicCompositeTypeNameOrOptions["schema"]]["CompositeTypes"]
+    : never) = never,
+> = PublicCompositeTypeNameOrOptions extends {
+  schema: keyof DatabaseWithoutInternals;
+}
+  ? DatabaseWithoutInternals[PublicCompositeTypeNameOrOptions["schema"]]["CompositeTypes"][CompositeTypeName]
+  : PublicCompositeTypeNameOrOptions extends keyof DefaultSchema["CompositeTypes"]
+    ? DefaultSchema["CompositeTypes"][PublicCompositeTypeNameOrOptions]
+    : never;
+
+export const Constants = {
+  public: {
+    Enums: {
+      clerk_event_outcome: [
+        "applied",
+        "duplicate",
+        "stale",
+        "ignored",
+        "failed",
+      ],
+    },
+  },
+} as const;

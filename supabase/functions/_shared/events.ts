@@ -1,0 +1,103 @@
+/**
+ * From a verified Clerk event to the one argument of apply_clerk_event. Pure.
+ */
+import type { Database } from "./database.types.ts";
+import { InvalidEventError } from "./errors.ts";
+import { isRecord, objectId, optionalMillis, type ProfileSync, profileFromUser, record } from "./mappers.ts";
+import { storableJson, storableText } from "./text.ts";
+
+export type Outcome = Database["public"]["Enums"]["clerk_event_outcome"];
+
+/** A write to one synced row; apply_clerk_event guards it with the event clock. */
+export type Change =
+  | { table: "profiles"; op: "upsert"; row: ProfileSync }
+  | { table: "profiles"; op: "tombstone"; row: { clerk_id: string } };
+
+/** The argument of apply_clerk_event. */
+export interface LedgerEvent {
+  svix_id: string;
+  type: string;
+  /** ISO time of the event clock. */
+  event_at: string;
+  object_id: string | null;
+  instance_id: string | null;
+  /** The event as stored for audit and replay, without what the sync must not keep. */
+  payload: Record<string, unknown>;
+  /** null: an event type this sync does not store; recorded as ignored. */
+  change: Change | null;
+}
+
+/** The envelope fields every event must have: an object with a string `type` and an object `data`. */
+export interface Envelope {
+  type: string;
+  data: Record<string, unknown>;
+  timestamp?: unknown;
+  instance_id?: unknown;
+  [key: string]: unknown;
+}
+
+export function parseEnvelope(json: unknown): Envelope {
+  if (!isRecord(json)) throw new InvalidEventError("body must be a JSON object");
+  if (typeof json.type !== "string" || json.type.length === 0 || json.type.length > 128) {
+    throw new InvalidEventError("type must be a non-empty string");
+  }
+  record(json.data, "data");
+  return json as Envelope;
+}
+
+/** Routes an event to the row it changes. One line of intent per type. */
+export function changeForEvent(event: Envelope): Change | null {
+  switch (event.type) {
+    case "user.created":
+    case "user.updated":
+      return { table: "profiles", op: "upsert", row: profileFromUser(event.data) };
+    case "user.deleted":
+      return { table: "profiles", op: "tombstone", row: { clerk_id: objectId(event.data) } };
+    default:
+      return null;
+  }
+}
+
+/**
+ * When the event happened: the envelope `timestamp` (ms), else `data.updated_at`.
+ * Never the delivery time: Svix re-signs every retry with a fresh timestamp.
+ * Returns null when the event carries neither.
+ */
+export function eventClock(event: Envelope): string | null {
+  if (event.timestamp != null) {
+    return optionalMillis({ timestamp: event.timestamp }, "timestamp");
+  }
+  return optionalMillis(event.data, "updated_at");
+}
+
+/**
+ * Builds the apply_clerk_event argument. Throws InvalidEventError for an event of a
+ * known type that cannot be read; an unknown type is never an error (Clerk adds types
+ * over time) and is recorded as ignored, clocked at `receivedAt` if it has no clock.
+ */
+export function ledgerEvent(svixId: string, event: Envelope, receivedAt: Date): LedgerEvent {
+  const change = changeForEvent(event);
+  const clock = eventClock(event);
+  if (change && clock === null) {
+    throw new InvalidEventError("event has neither timestamp nor data.updated_at");
+  }
+  return {
+    svix_id: storableText(svixId),
+    type: storableText(event.type),
+    event_at: clock ?? receivedAt.toISOString(),
+    object_id: typeof event.data.id === "string" ? storableText(event.data.id.slice(0, 128)) : null,
+    instance_id: typeof event.instance_id === "string" ? storableText(event.instance_id) : null,
+    payload: storedPayload(event),
+    change,
+  };
+}
+
+/**
+ * The ledger keeps what a replay needs and drops what the sync must never keep:
+ * private_metadata, and the end user's IP address and user agent.
+ */
+function storedPayload(event: Envelope): Record<string, unknown> {
+  const { event_attributes: _attributes, ...envelope } = event;
+  const { private_metadata: _private, ...data } = event.data;
+  return storableJson({ ...envelope, data }) as Record<string, unknown>;
+}

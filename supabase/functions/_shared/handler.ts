@@ -1,0 +1,150 @@
+import type { EventApplier } from "./apply.ts";
+import { DatabaseError, InvalidEventError, WebhookRequestError } from "./errors.ts";
+import { type Envelope, ledgerEvent, type Outcome, parseEnvelope } from "./events.ts";
+import type { DeliveryVerifier } from "./verify.ts";
+
+export interface WebhookHandlerOptions {
+  verify: DeliveryVerifier;
+  apply: EventApplier;
+  /** Bodies larger than this get 413 before they are read whole. */
+  maxBodyBytes: number;
+  /** When set, events from other Clerk instances are refused. */
+  instanceId: string | null;
+  /** Receives one structured line per request. Never secrets, emails or payloads. */
+  log?: (line: RequestLog) => void;
+}
+
+export interface RequestLog {
+  msg: "clerk-webhook";
+  status: number;
+  ms: number;
+  svix_id?: string;
+  type?: string;
+  outcome?: Outcome;
+  error?: string;
+}
+
+/**
+ * The webhook's HTTP layer: read the raw body, verify it, map it, apply it, answer.
+ * Every error is mapped to a status code here and nowhere else:
+ *
+ *   not POST                                      405
+ *   body over the limit                           413
+ *   bad headers, signature or timestamp           400
+ *   signed, but not a readable Clerk event        400
+ *   from another Clerk instance                   400
+ *   stored, ignored, stale or duplicate           200 { outcome }
+ *   signed, readable, but the data cannot be      422 + webhook-delivery: abort-message
+ *     stored (recorded as failed, payload kept      (retrying cannot help; replay it with
+ *     for replay)                                    `npm run clerk -- replay-failed`)
+ *   the database did not commit                   500, so Svix retries
+ */
+export function createWebhookHandler(options: WebhookHandlerOptions): (request: Request) => Promise<Response> {
+  const log = options.log ?? ((line) => console.log(JSON.stringify(line)));
+
+  return async (request) => {
+    const started = performance.now();
+    const entry: Partial<RequestLog> = {};
+    let response: Response;
+    try {
+      response = await handle(request, entry);
+    } catch (error) {
+      response = errorResponse(error, entry);
+    }
+    log({ msg: "clerk-webhook", ...entry, status: response.status, ms: Math.round(performance.now() - started) });
+    return response;
+  };
+
+  async function handle(request: Request, entry: Partial<RequestLog>): Promise<Response> {
+    if (request.method !== "POST") {
+      return json(405, { error: "use POST" }, { allow: "POST" });
+    }
+    const rawBody = await readBody(request, options.maxBodyBytes);
+    const delivery = options.verify(rawBody, request.headers);
+    entry.svix_id = delivery.id;
+
+    let envelope: Envelope;
+    try {
+      envelope = parseEnvelope(JSON.parse(rawBody));
+    } catch (error) {
+      if (error instanceof SyntaxError) throw new InvalidEventError("body is not JSON");
+      throw error;
+    }
+    entry.type = envelope.type;
+
+    if (options.instanceId && envelope.instance_id !== options.instanceId) {
+      throw new WebhookRequestError(400, "event is from another Clerk instance than CLERK_INSTANCE_ID");
+    }
+
+    const outcome = await options.apply(ledgerEvent(delivery.id, envelope, new Date()));
+    entry.outcome = outcome;
+    if (outcome === "failed") {
+      return json(422, { outcome, error: "event could not be stored; recorded as failed for replay" }, {
+        "webhook-delivery": "abort-message",
+      });
+    }
+    return json(200, { outcome });
+  }
+}
+
+function errorResponse(error: unknown, entry: Partial<RequestLog>): Response {
+  if (error instanceof WebhookRequestError) {
+    entry.error = error.message;
+    return json(error.status, { error: error.message });
+  }
+  if (error instanceof InvalidEventError) {
+    entry.error = error.message;
+    return json(400, { error: `invalid event: ${error.message}` });
+  }
+  entry.error = error instanceof DatabaseError
+    ? `database: ${error.code ? `${error.code} ` : ""}${error.message}`
+    : `internal: ${error instanceof Error ? error.name : "unknown"}`;
+  return json(500, { error: "event not stored; Svix will retry" });
+}
+
+/**
+ * Reads the body as UTF-8 text, refusing more than `limit` bytes. Content-Length is
+ * checked first, and the stream is cut off as soon as it passes the limit, so an
+ * oversized body is never held whole in memory.
+ */
+async function readBody(request: Request, limit: number): Promise<string> {
+  const declared = Number(request.headers.get("content-length") ?? "NaN");
+  if (declared > limit) throw tooLarge(limit);
+  if (!request.body) return "";
+
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw tooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new WebhookRequestError(400, "body is not UTF-8");
+  }
+}
+
+function tooLarge(limit: number): WebhookRequestError {
+  return new WebhookRequestError(413, `body is larger than ${limit} bytes`);
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
+}
