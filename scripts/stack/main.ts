@@ -6,19 +6,11 @@
  * existing PostgreSQL instead of the embedded one), STACK_DIR (.stack).
  */
 import { resolve } from "node:path";
-import { defaultStateDir } from "../lib/paths.ts";
+import { stackOptionsFromEnv } from "../lib/env.ts";
 import { readStatus } from "../lib/status.ts";
 import { describeExit } from "./processes.ts";
 import { StackAlreadyRunning, startStack, type RunningStack } from "./stack.ts";
 
-export function stackOptionsFromEnv() {
-  return {
-    stateDir: process.env.STACK_DIR ? resolve(process.env.STACK_DIR) : defaultStateDir,
-    apiPort: Number(process.env.STACK_API_PORT ?? 54321),
-    dbPort: Number(process.env.STACK_DB_PORT ?? 54322),
-    externalDbUrl: process.env.STACK_DB_URL || undefined,
-  };
-}
 
 /** Starts the stack with progress lines and the ready banner; exits the process on failure. */
 export async function runStackInForeground(): Promise<RunningStack> {

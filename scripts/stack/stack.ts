@@ -19,8 +19,10 @@ export interface StackOptions {
   dbPort: number;
   /** Use this PostgreSQL instead of the embedded one. */
   externalDbUrl?: string;
-  /** Extra environment for the Edge Functions. */
+  /** Extra environment for the Edge Functions; wins over supabase/functions/.env. */
   functionEnv?: Record<string, string>;
+  /** Read supabase/functions/.env, as `supabase functions serve` does (default true). */
+  readFunctionsEnvFile?: boolean;
   /** Progress lines: "postgres ready (1.2 s)". */
   onProgress?: (step: string, ms: number) => void;
 }
@@ -106,8 +108,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await step("postgrest ready", () =>
       waitUntilReady(postgrest, "PostgREST", async () => (await fetch(`http://127.0.0.1:${adminPort}/ready`)).ok));
 
-    const functionsEnvFile = readFunctionsEnvFile();
-    const webhookSecrets = functionsEnvFile.CLERK_WEBHOOK_SIGNING_SECRET ?? options.functionEnv?.CLERK_WEBHOOK_SIGNING_SECRET ?? keys.webhookSecret;
+    const functionEnv = { ...(options.readFunctionsEnvFile === false ? {} : readFunctionsEnvFile()), ...options.functionEnv };
+    const webhookSecrets = functionEnv.CLERK_WEBHOOK_SIGNING_SECRET ?? keys.webhookSecret;
     const routes = new Map<string, FunctionRoute>();
     for (const fn of discoverFunctions()) {
       const port = await freePort();
@@ -116,9 +118,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         SUPABASE_ANON_KEY: keys.anonKey,
         SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
         SUPABASE_DB_URL: database.url,
+        ...functionEnv,
         CLERK_WEBHOOK_SIGNING_SECRET: webhookSecrets,
-        ...functionsEnvFile,
-        ...options.functionEnv,
       }, resolve(logs, `function-${fn.name}.log`));
       watch(service);
       routes.set(fn.name, { url: `http://127.0.0.1:${port}`, verifyJwt: fn.verifyJwt });
