@@ -31,6 +31,8 @@ export interface RunningStack {
   status: StackStatus;
   /** Resolves when a part of the stack stops on its own: the stack is then broken. */
   died: Promise<ServiceExit>;
+  /** The processes the stack started (PostgREST, functions), for measurements. */
+  processes: Array<{ name: string; pid: number }>;
   /** Stops everything it started, in reverse order. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -49,6 +51,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
   const stops: Array<() => Promise<void>> = [];
   const deaths: Promise<ServiceExit>[] = [];
+  const processes: RunningStack["processes"] = [];
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -60,6 +63,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const watch = (service: Service) => {
     stops.push(() => service.stop());
     deaths.push(service.exited);
+    if (service.child.pid) processes.push({ name: service.name, pid: service.child.pid });
   };
   const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
     const started = Date.now();
@@ -145,7 +149,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       startedAt: new Date().toISOString(),
     };
     await writeFile(statusFile(stateDir), JSON.stringify(status, null, 2));
-    return { status, died: Promise.race(deaths), stop };
+    return { status, died: Promise.race(deaths), processes, stop };
   } catch (error) {
     await stop();
     throw error;
