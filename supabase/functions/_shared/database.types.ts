@@ -193,6 +193,32 @@ export type Database = {
         Args: { event: Json };
         Returns: Database["public"]["Enums"]["clerk_event_outcome"];
       };
+      profile_feed: {
+        Args: {
+          before_clerk_id?: string;
+          before_created_at?: string;
+          country?: string;
+          page_size?: number;
+          search?: string;
+        };
+        Returns: {
+          bio: string | null;
+          birthday: string | null;
+          clerk_id: string;
+          country: string | null;
+          created_at: string | null;
+          first_name: string | null;
+          image_url: string | null;
+          last_name: string | null;
+          username: string | null;
+        }[];
+        SetofOptions: {
+          from: "*";
+          to: "public_profiles";
+          isOneToOne: false;
+          isSetofReturn: true;
+        };
+      };
     };
     Enums: {
       clerk_event_outcome:
