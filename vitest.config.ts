@@ -16,6 +16,10 @@ export default defineConfig({
         extends: true,
         test: { name: "integration", include: ["tests/integration/**/*.test.ts"] },
       },
+      {
+        extends: true,
+        test: { name: "reliability", include: ["tests/reliability/**/*.test.ts"] },
+      },
     ],
   },
 });

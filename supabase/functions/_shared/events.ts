@@ -94,10 +94,11 @@ export function ledgerEvent(svixId: string, event: Envelope, receivedAt: Date): 
 
 /**
  * The ledger keeps what a replay needs and drops what the sync must never keep:
- * private_metadata, and the end user's IP address and user agent.
+ * private_metadata, the end user's IP address and user agent, and unsafe_metadata,
+ * which the end user writes from the browser (unchecked, and never read by a mapper).
  */
 function storedPayload(event: Envelope): Record<string, unknown> {
   const { event_attributes: _attributes, ...envelope } = event;
-  const { private_metadata: _private, ...data } = event.data;
+  const { private_metadata: _private, unsafe_metadata: _unsafe, ...data } = event.data;
   return storableJson({ ...envelope, data }) as Record<string, unknown>;
 }

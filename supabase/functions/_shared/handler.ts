@@ -3,6 +3,13 @@ import { DatabaseError, InvalidEventError, WebhookRequestError } from "./errors.
 import { type Envelope, ledgerEvent, type Outcome, parseEnvelope } from "./events.ts";
 import type { DeliveryVerifier } from "./verify.ts";
 
+/**
+ * Svix message ids are `msg_` and 27 characters. A longer one is still signed, but it
+ * cannot be a btree key (PostgreSQL refuses index entries over 2704 bytes), which would
+ * fail in the database on every retry.
+ */
+const maxSvixIdLength = 256;
+
 export interface WebhookHandlerOptions {
   verify: DeliveryVerifier;
   apply: EventApplier;
@@ -30,8 +37,11 @@ export interface RequestLog {
  *
  *   not POST                                      405
  *   body over the limit                           413
- *   bad headers, signature or timestamp           400
- *   signed, but not a readable Clerk event        400
+ *   bad headers, signature or timestamp           400 (Svix retries: a fixed secret
+ *                                                      or clock lets a retry through)
+ *   signed, but not a readable Clerk event        400 + webhook-delivery: abort-message
+ *     (or a svix-id too long to be a ledger key)     (the same bytes can never be read;
+ *                                                    replay it from Svix after a fix)
  *   from another Clerk instance                   400
  *   stored, ignored, stale or duplicate           200 { outcome }
  *   signed, readable, but the data cannot be      422 + webhook-delivery: abort-message
@@ -61,6 +71,10 @@ export function createWebhookHandler(options: WebhookHandlerOptions): (request: 
     }
     const rawBody = await readBody(request, options.maxBodyBytes);
     const delivery = options.verify(rawBody, request.headers);
+    if (delivery.id.length > maxSvixIdLength) {
+      entry.svix_id = `${delivery.id.slice(0, 64)}…`;
+      throw new InvalidEventError(`svix-id is longer than ${maxSvixIdLength} characters`);
+    }
     entry.svix_id = delivery.id;
 
     let envelope: Envelope;
@@ -93,8 +107,9 @@ function errorResponse(error: unknown, entry: Partial<RequestLog>): Response {
     return json(error.status, { error: error.message });
   }
   if (error instanceof InvalidEventError) {
+    // Signed, so Svix sent exactly these bytes, and every retry would be refused again.
     entry.error = error.message;
-    return json(400, { error: `invalid event: ${error.message}` });
+    return json(400, { error: `invalid event: ${error.message}` }, { "webhook-delivery": "abort-message" });
   }
   entry.error = error instanceof DatabaseError
     ? `database: ${error.code ? `${error.code} ` : ""}${error.message}`

@@ -82,12 +82,20 @@ function optionalText(data: Record<string, unknown>, key: string): string | null
   return storableText(value);
 }
 
-/** Clerk times are Unix milliseconds; rows hold ISO timestamps. */
+/** 0001-01-01 and 9999-12-31T23:59:59.999Z: the years a four-digit ISO timestamp can name. */
+const earliestMillis = -62_135_596_800_000;
+const latestMillis = 253_402_300_799_999;
+
+/**
+ * Clerk times are Unix milliseconds; rows hold ISO timestamps. Outside years 1 to 9999
+ * JavaScript writes six-digit years ("+275760-09-13…") that PostgreSQL cannot parse, so
+ * such a time is refused here rather than failing in the database on every retry.
+ */
 export function optionalMillis(data: Record<string, unknown>, key: string): string | null {
   const value = data[key];
   if (value == null) return null;
-  if (typeof value !== "number" || !Number.isFinite(value) || Math.abs(value) > 8.64e15) {
-    throw new InvalidEventError(`data.${key} must be Unix milliseconds`);
+  if (typeof value !== "number" || !Number.isFinite(value) || value < earliestMillis || value > latestMillis) {
+    throw new InvalidEventError(`data.${key} must be Unix milliseconds between the years 1 and 9999`);
   }
   return new Date(value).toISOString();
 }

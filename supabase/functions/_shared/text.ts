@@ -1,3 +1,5 @@
+import { InvalidEventError } from "./errors.ts";
+
 /**
  * PostgreSQL text cannot hold NUL, and jsonb rejects unpaired UTF-16 surrogates.
  * Both can arrive in a signed payload (a name typed with a broken keyboard driver, a
@@ -7,14 +9,20 @@ export function storableText(value: string): string {
   return value.toWellFormed().replaceAll("\u0000", "\uFFFD");
 }
 
+/**
+ * How deep stored JSON may nest. Clerk's own objects nest about six levels; JSON.parse
+ * reads any depth, but JSON.stringify (on the way to PostgREST) and recursion overflow
+ * the stack at a few thousand, which would fail the same way on every retry.
+ */
+export const maxJsonDepth = 64;
+
 /** storableText applied to every string (and key) inside a JSON value. */
-export function storableJson(value: unknown): unknown {
+export function storableJson(value: unknown, depth = 0): unknown {
   if (typeof value === "string") return storableText(value);
-  if (Array.isArray(value)) return value.map(storableJson);
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [storableText(key), storableJson(item)]),
-    );
-  }
-  return value;
+  if (value === null || typeof value !== "object") return value;
+  if (depth >= maxJsonDepth) throw new InvalidEventError(`JSON nests deeper than ${maxJsonDepth} levels`);
+  if (Array.isArray(value)) return value.map((item) => storableJson(item, depth + 1));
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [storableText(key), storableJson(item, depth + 1)]),
+  );
 }
