@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll } from "vitest";
+import { onTestFinished } from "vitest";
 import type { StackStatus } from "../../scripts/lib/status.ts";
 import { discoverFunctions, startFunction } from "../../scripts/stack/functions.ts";
 import { canConnect, freePort, waitUntilReady } from "../../scripts/stack/processes.ts";
@@ -10,7 +10,7 @@ import { testSecrets } from "./test-stack.ts";
 /**
  * One more clerk-webhook process under Deno, beside the stack's, with its own
  * environment: for settings the shared stack does not have (an instance id, a dead
- * database). Stopped after the test file.
+ * database). Call it inside a test: it is stopped when that test finishes.
  */
 export async function startWebhookFunction(stack: StackStatus, env: Record<string, string> = {}) {
   const fn = discoverFunctions().find((f) => f.name === "clerk-webhook")!;
@@ -25,7 +25,7 @@ export async function startWebhookFunction(stack: StackStatus, env: Record<strin
     CLERK_WEBHOOK_SIGNING_SECRET: testSecrets.current,
     ...env,
   }, logFile);
-  afterAll(async () => {
+  onTestFinished(async () => {
     await service.stop();
     await rm(dir, { recursive: true, force: true });
   });
