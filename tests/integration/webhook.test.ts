@@ -175,21 +175,27 @@ describe("unknown and unhandled types", () => {
 });
 
 describe("an event the database cannot store", () => {
-  it("is recorded as failed with 422 and abort-message, and a fixed retry converges", async () => {
-    // A created_at before 4713 BC is a valid JS time but outside PostgreSQL's range.
-    const user = newUser();
-    const message = newMessage(envelope("user.created", { ...user, created_at: -8.6e15 }, t0));
-    const response = await fetch(stack.webhookUrl, { method: "POST", headers: signedHeaders(message, testSecrets.current), body: message.body });
-    expect(response.status).toBe(422);
-    expect(response.headers.get("webhook-delivery")).toBe("abort-message");
-    expect(await ledger(message.id)).toMatchObject({ outcome: "failed", attempts: 1 });
-    expect((await ledger(message.id)).error).toMatch(/^22\d{3}: /);
-    expect(await profile(user.id)).toBeNull();
-
-    // The same message id delivered again (a replay once the data is fixed) is processed again.
-    const fixed = newMessage(envelope("user.created", user, t0), message.id);
-    expect(await post(stack, fixed)).toEqual({ status: 200, body: { outcome: "applied" } });
+  it("is recorded as failed with 422 and abort-message, and a replay after the fix converges", async () => {
+    // As if a later migration added a rule that Clerk's data breaks. NOT VALID: only
+    // new writes are checked, and only this test's user can break it.
+    const user = newUser({ username: `poison_${Date.now()}` });
+    await db.query(`alter table profiles add constraint test_poison_username check (username is distinct from '${user.username}') not valid`);
+    let message;
+    try {
+      message = newMessage(envelope("user.created", user, t0));
+      const response = await fetch(stack.webhookUrl, { method: "POST", headers: signedHeaders(message, testSecrets.current), body: message.body });
+      expect(response.status).toBe(422);
+      expect(response.headers.get("webhook-delivery")).toBe("abort-message");
+      expect(await ledger(message.id)).toMatchObject({ outcome: "failed", attempts: 1 });
+      expect((await ledger(message.id)).error).toMatch(/^23514: .*test_poison_username/);
+      expect(await profile(user.id)).toBeNull();
+    } finally {
+      await db.query("alter table profiles drop constraint test_poison_username");
+    }
+    // The fix is deployed; the same message delivered again (a replay) is applied.
+    expect(await post(stack, message)).toEqual({ status: 200, body: { outcome: "applied" } });
     expect(await ledger(message.id)).toMatchObject({ outcome: "applied", attempts: 2, error: null });
+    expect((await profile(user.id))!.username).toBe(user.username);
   });
 });
 

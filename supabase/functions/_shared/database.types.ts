@@ -21,6 +21,7 @@ export type Database = {
           outcome: Database["public"]["Enums"]["clerk_event_outcome"];
           payload: Json | null;
           received_at: string;
+          source: string;
           svix_id: string;
           type: string;
         };
@@ -36,6 +37,7 @@ export type Database = {
           outcome: Database["public"]["Enums"]["clerk_event_outcome"];
           payload?: Json | null;
           received_at?: string;
+          source?: never;
           svix_id: string;
           type: string;
         };
@@ -50,6 +52,7 @@ export type Database = {
           outcome?: Database["public"]["Enums"]["clerk_event_outcome"];
           payload?: Json | null;
           received_at?: string;
+          source?: never;
           svix_id?: string;
           type?: string;
         };
@@ -68,6 +71,107 @@ export type Database = {
         Update: {
           code?: string;
           name?: string;
+        };
+        Relationships: [];
+      };
+      organization_memberships: {
+        Row: {
+          clerk_created_at: string | null;
+          clerk_id: string;
+          clerk_updated_at: string | null;
+          deleted_at: string | null;
+          event_at: string;
+          event_id: string;
+          first_name: string | null;
+          image_url: string | null;
+          last_name: string | null;
+          organization_id: string;
+          permissions: string[];
+          public_metadata: NonNullable<Json>;
+          role: string | null;
+          synced_at: string;
+          user_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          clerk_created_at?: string | null;
+          clerk_id: string;
+          clerk_updated_at?: string | null;
+          deleted_at?: string | null;
+          event_at: string;
+          event_id: string;
+          first_name?: string | null;
+          image_url?: string | null;
+          last_name?: string | null;
+          organization_id: string;
+          permissions?: string[];
+          public_metadata?: NonNullable<Json>;
+          role?: string | null;
+          synced_at?: string;
+          user_id: string;
+        };
+        Update: {
+          clerk_created_at?: string | null;
+          clerk_id?: string;
+          clerk_updated_at?: string | null;
+          deleted_at?: string | null;
+          event_at?: string;
+          event_id?: string;
+          first_name?: string | null;
+          image_url?: string | null;
+          last_name?: string | null;
+          organization_id?: string;
+          permissions?: string[];
+          public_metadata?: NonNullable<Json>;
+          role?: string | null;
+          synced_at?: string;
+          user_id?: string;
+        };
+        Relationships: [];
+      };
+      organizations: {
+        Row: {
+          clerk_created_at: string | null;
+          clerk_id: string;
+          clerk_updated_at: string | null;
+          created_by: string | null;
+          deleted_at: string | null;
+          event_at: string;
+          event_id: string;
+          image_url: string | null;
+          name: string | null;
+          public_metadata: NonNullable<Json>;
+          slug: string | null;
+          synced_at: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          clerk_created_at?: string | null;
+          clerk_id: string;
+          clerk_updated_at?: string | null;
+          created_by?: string | null;
+          deleted_at?: string | null;
+          event_at: string;
+          event_id: string;
+          image_url?: string | null;
+          name?: string | null;
+          public_metadata?: NonNullable<Json>;
+          slug?: string | null;
+          synced_at?: string;
+        };
+        Update: {
+          clerk_created_at?: string | null;
+          clerk_id?: string;
+          clerk_updated_at?: string | null;
+          created_by?: string | null;
+          deleted_at?: string | null;
+          event_at?: string;
+          event_id?: string;
+          image_url?: string | null;
+          name?: string | null;
+          public_metadata?: NonNullable<Json>;
+          slug?: string | null;
+          synced_at?: string;
         };
         Relationships: [];
       };
@@ -142,6 +246,62 @@ export type Database = {
       };
     };
     Views: {
+      my_organizations: {
+        Row: {
+          image_url: string | null;
+          joined_at: string | null;
+          members_count: number | null;
+          name: string | null;
+          organization_id: string;
+          role: string | null;
+          slug: string | null;
+        };
+        ComputedFields: never;
+        Relationships: [];
+      };
+      organization_members: {
+        Row: {
+          first_name: string | null;
+          image_url: string | null;
+          joined_at: string | null;
+          last_name: string | null;
+          membership_id: string;
+          organization_id: string;
+          role: string | null;
+          user_id: string;
+          username: string | null;
+        };
+        ComputedFields: never;
+        Relationships: [];
+      };
+      public_organizations: {
+        Row: {
+          clerk_id: string;
+          created_at: string | null;
+          image_url: string | null;
+          members_count: number | null;
+          name: string | null;
+          slug: string | null;
+        };
+        ComputedFields: never;
+        Insert: {
+          clerk_id?: string | null;
+          created_at?: string | null;
+          image_url?: string | null;
+          members_count?: never;
+          name?: string | null;
+          slug?: string | null;
+        };
+        Update: {
+          clerk_id?: string | null;
+          created_at?: string | null;
+          image_url?: string | null;
+          members_count?: never;
+          name?: string | null;
+          slug?: string | null;
+        };
+        Relationships: [];
+      };
       public_profiles: {
         Row: {
           bio: string | null;
@@ -193,6 +353,10 @@ export type Database = {
         Args: { event: Json };
         Returns: Database["public"]["Enums"]["clerk_event_outcome"];
       };
+      apply_clerk_events: {
+        Args: { events: Json };
+        Returns: Database["public"]["Enums"]["clerk_event_outcome"][];
+      };
       profile_feed: {
         Args: {
           before_clerk_id?: string;
@@ -218,6 +382,15 @@ export type Database = {
           isOneToOne: false;
           isSetofReturn: true;
         };
+      };
+      prune_clerk_events: {
+        Args: { payloads_older_than?: string; rows_older_than?: string };
+        Returns: Json;
+      };
+      sync_health: { Args: { stale_after_seconds?: number }; Returns: Json };
+      sync_health_report: {
+        Args: { stale_after_seconds?: number; window_minutes?: number };
+        Returns: Json;
       };
     };
     Enums: {

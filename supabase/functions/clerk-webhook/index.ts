@@ -4,7 +4,7 @@
  * Clerk signs its requests itself and sends no Supabase JWT.
  */
 import { createClient } from "@supabase/supabase-js";
-import { createEventApplier } from "../_shared/apply.ts";
+import { createGroupApplier, groupCommit } from "../_shared/apply.ts";
 import { loadWebhookConfig } from "../_shared/config.ts";
 import type { Database } from "../_shared/database.types.ts";
 import { createWebhookHandler } from "../_shared/handler.ts";
@@ -21,7 +21,7 @@ const supabase = createClient<Database>(config.supabaseUrl, config.serviceRoleKe
 
 Deno.serve(createWebhookHandler({
   verify: createDeliveryVerifier(config.signingSecrets),
-  apply: createEventApplier(supabase),
+  apply: groupCommit(createGroupApplier(supabase)),
   maxBodyBytes: config.maxBodyBytes,
   instanceId: config.instanceId,
 }));
