@@ -1,3 +1,4 @@
+import react from "@vitejs/plugin-react";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -19,6 +20,22 @@ export default defineConfig({
       {
         extends: true,
         test: { name: "reliability", include: ["tests/reliability/**/*.test.ts"] },
+      },
+      {
+        // The dashboard's components in jsdom, against a fake PostgREST: no stack needed,
+        // so this project does not extend the root (whose globalSetup starts one).
+        plugins: [react()],
+        test: {
+          name: "web",
+          environment: "jsdom",
+          include: ["web/src/**/*.test.{ts,tsx}"],
+          setupFiles: ["web/src/test/setup.ts"],
+        },
+      },
+      {
+        // The built dashboard in Debian's Chromium against the run's stack.
+        extends: true,
+        test: { name: "e2e", include: ["tests/e2e/**/*.test.ts"], testTimeout: 90_000 },
       },
     ],
   },

@@ -1,0 +1,46 @@
+import { NavLink, Outlet } from "react-router";
+import { useAuth } from "../auth/auth.ts";
+
+/** Header, navigation and the page. */
+export function Layout() {
+  const { AccountControl, mode } = useAuth();
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="site-header">
+        <div className="site-header__inner">
+          <NavLink to="/" className="brand">
+            <span className="brand__mark" aria-hidden="true">
+              ⇄
+            </span>
+            <span className="brand__name">Profiles</span>
+          </NavLink>
+          <nav aria-label="Main" className="site-nav">
+            <NavLink to="/" end className="site-nav__link">
+              Feed
+            </NavLink>
+            <NavLink to="/me" className="site-nav__link">
+              My profile
+            </NavLink>
+          </nav>
+          <div className="site-header__account">
+            {mode === "local" ? (
+              <span className="badge badge--local" title="Signed in through the local stack's dev tokens, not Clerk">
+                Local
+              </span>
+            ) : null}
+            <AccountControl />
+          </div>
+        </div>
+      </header>
+      <main id="main" className="page" tabIndex={-1}>
+        <Outlet />
+      </main>
+      <footer className="site-footer">
+        <p>Profiles sync from Clerk to Supabase. Names, usernames and photos are managed in Clerk.</p>
+      </footer>
+    </>
+  );
+}

@@ -1,0 +1,4 @@
+export * from "./fetchers.ts";
+export * from "./hooks.ts";
+export * from "./keys.ts";
+export * from "./queries.ts";

@@ -1,0 +1,4 @@
+export const countryKeys = {
+  all: ["countries"] as const,
+  list: () => [...countryKeys.all, "list"] as const,
+};

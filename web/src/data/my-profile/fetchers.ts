@@ -1,0 +1,22 @@
+import type { Supabase } from "../supabase.ts";
+import type { MyProfile, ProfilePatch } from "./types.ts";
+
+export const myProfileColumns =
+  "clerk_id, username, first_name, last_name, image_url, email, public_metadata, clerk_created_at, clerk_updated_at, bio, birthday, birthday_public, country";
+
+/**
+ * The signed-in user's row, or null when it is not there (yet): the webhook that
+ * creates it can arrive after the first sign-in. RLS shows a user only their own row.
+ */
+export async function fetchMyProfile(client: Supabase, userId: string): Promise<MyProfile | null> {
+  const { data, error } = await client.from("profiles").select(myProfileColumns).eq("clerk_id", userId).maybeSingle();
+  if (error) throw error;
+  return data;
+}
+
+/** Writes the user's own fields and returns the row as stored. */
+export async function updateMyProfile(client: Supabase, userId: string, patch: ProfilePatch): Promise<MyProfile> {
+  const { data, error } = await client.from("profiles").update(patch).eq("clerk_id", userId).select(myProfileColumns).single();
+  if (error) throw error;
+  return data;
+}

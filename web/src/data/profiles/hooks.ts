@@ -1,0 +1,15 @@
+import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useSupabase } from "../SupabaseProvider.tsx";
+import { feedQueryOptions, publicProfileQueryOptions } from "./queries.ts";
+import type { FeedFilters } from "./types.ts";
+
+/** The feed for these filters; while new filters load, the previous results stay on screen. */
+export function useFeedQuery(filters: FeedFilters) {
+  const client = useSupabase();
+  return useInfiniteQuery({ ...feedQueryOptions(client, filters), placeholderData: keepPreviousData });
+}
+
+export function usePublicProfileQuery(clerkId: string) {
+  const client = useSupabase();
+  return useQuery(publicProfileQueryOptions(client, clerkId));
+}

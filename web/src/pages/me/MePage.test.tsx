@@ -1,0 +1,155 @@
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import type { MyProfile } from "../../data/my-profile/index.ts";
+import { type ApiReply, deferred, fakeApi } from "../../test/fakeApi.ts";
+import { countries, myProfile } from "../../test/fixtures.ts";
+import { renderPage } from "../../test/render.tsx";
+import { MePage } from "./MePage.tsx";
+
+const ada = myProfile();
+
+/**
+ * The API as the signed-in Ada sees it: her row and the countries. A PATCH answers what
+ * `save` says; a successful one (2xx) is stored, as the database would.
+ */
+function api(save: (patch: Partial<MyProfile>) => ApiReply | Promise<ApiReply> = (patch) => ({ body: [{ ...ada, ...patch }] })) {
+  let row = ada;
+  return fakeApi({
+    "GET /countries": () => ({ body: countries }),
+    "GET /profiles": () => ({ body: [row] }),
+    "PATCH /profiles": async ({ body }) => {
+      const reply = await save(body as Partial<MyProfile>);
+      if ((reply.status ?? 200) < 300) row = { ...row, ...(body as Partial<MyProfile>) };
+      return reply;
+    },
+  });
+}
+
+function preview() {
+  return within(screen.getByRole("region", { name: "How others see you" }));
+}
+
+describe("MePage", () => {
+  it("shows Clerk's data read-only, marked as managed in Clerk", async () => {
+    renderPage(<MePage />, { api: api(), userId: ada.clerk_id });
+    const account = await screen.findByRole("region", { name: "Ada Lovelace" });
+    expect(within(account).getByText("ada@example.com")).toBeTruthy();
+    expect(within(account).getByText("Managed in Clerk")).toBeTruthy();
+    expect(within(account).queryByRole("textbox")).toBeNull();
+  });
+
+  it("asks a signed-out visitor to sign in", async () => {
+    renderPage(<MePage />, { api: api(), userId: null });
+    expect(await screen.findByRole("heading", { name: "Sign in to see your profile" })).toBeTruthy();
+    expect(screen.getByRole("link", { name: "Sign in" }).getAttribute("href")).toBe("/sign-in");
+  });
+
+  it("rejects what the database would refuse, with an error on each field, and saves nothing", async () => {
+    const fake = api();
+    renderPage(<MePage />, { api: fake, userId: ada.clerk_id });
+    const bio = (await screen.findByLabelText("Bio")) as HTMLTextAreaElement;
+
+    await userEvent.clear(bio);
+    await userEvent.click(bio);
+    await userEvent.paste("x".repeat(501));
+    fireEvent.change(screen.getByLabelText("Birthday"), { target: { value: "1899-12-31" } });
+    await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
+
+    expect(screen.getByText("Keep your bio to 500 characters or fewer (it has 501).")).toBeTruthy();
+    expect(screen.getByText("Birthdays start on 1 January 1900.")).toBeTruthy();
+    expect(bio.getAttribute("aria-invalid")).toBe("true");
+    expect(bio.getAttribute("aria-describedby")).toContain(screen.getByText(/Keep your bio/).id);
+    expect(document.activeElement).toBe(bio);
+
+    fireEvent.change(screen.getByLabelText("Birthday"), { target: { value: "2999-01-01" } });
+    await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
+    expect(screen.getByText("Your birthday can’t be in the future.")).toBeTruthy();
+
+    expect(fake.requests.filter((r) => r.method === "PATCH")).toHaveLength(0);
+  });
+
+  it("counts a bio's characters as Postgres does, so 500 emoji are allowed", async () => {
+    const fake = api();
+    renderPage(<MePage />, { api: fake, userId: ada.clerk_id });
+    const bio = await screen.findByLabelText("Bio");
+    await userEvent.clear(bio);
+    await userEvent.click(bio);
+    await userEvent.paste("🙂".repeat(500));
+    await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
+    expect(await screen.findByText("Saved.")).toBeTruthy();
+    expect(fake.requests.filter((r) => r.method === "PATCH")).toHaveLength(1);
+  });
+
+  it("shows a save at once, and keeps it when the server accepts it", async () => {
+    const reply = deferred<ApiReply>();
+    const fake = api(() => reply.promise);
+    renderPage(<MePage />, { api: fake, userId: ada.clerk_id });
+    const bio = await screen.findByLabelText("Bio");
+
+    await userEvent.clear(bio);
+    await userEvent.type(bio, "Poet of science.");
+    await userEvent.selectOptions(screen.getByLabelText("Country"), "SE");
+    fireEvent.change(screen.getByLabelText("Birthday"), { target: { value: "1990-05-17" } });
+    await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
+
+    // Optimistic: the preview shows the new values before the server has answered.
+    expect(await preview().findByText("Poet of science.")).toBeTruthy();
+    expect(preview().getByText("Sweden")).toBeTruthy();
+    expect(screen.getByRole("button", { name: "Saving…" })).toBeTruthy();
+    const patch = fake.requests.find((r) => r.method === "PATCH")!;
+    expect(patch.body).toEqual({ bio: "Poet of science.", birthday: "1990-05-17", birthday_public: false, country: "SE" });
+    expect(patch.params.get("clerk_id")).toBe(`eq.${ada.clerk_id}`);
+
+    reply.resolve({ body: [{ ...ada, bio: "Poet of science.", birthday: "1990-05-17", country: "SE" }] });
+    expect(await screen.findByText("Saved.")).toBeTruthy();
+    expect(preview().getByText("Poet of science.")).toBeTruthy();
+  });
+
+  it("puts the previous values back when the save fails, and says why", async () => {
+    const reply = deferred<ApiReply>();
+    renderPage(<MePage />, { api: api(() => reply.promise), userId: ada.clerk_id });
+    const bio = await screen.findByLabelText("Bio");
+
+    await userEvent.clear(bio);
+    await userEvent.type(bio, "Rolled back.");
+    await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
+    expect(await preview().findByText("Rolled back.")).toBeTruthy();
+
+    reply.resolve({ status: 503, body: { code: "PGRST000", message: "Could not connect to the database" } });
+
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("Your changes were not saved.");
+    expect(alert.textContent).toContain("Could not connect to the database");
+    await waitFor(() => expect(preview().getByText("Wrote the first program.")).toBeTruthy());
+    expect(preview().queryByText("Rolled back.")).toBeNull();
+    // What the user typed stays in the form, to try again.
+    expect((bio as HTMLTextAreaElement).value).toBe("Rolled back.");
+  });
+
+  it("puts a refusal of the database on the field it is about", async () => {
+    renderPage(<MePage />, {
+      api: api(() => ({ status: 400, body: { code: "23514", message: 'new row for relation "profiles" violates check constraint "profiles_birthday_check"' } })),
+      userId: ada.clerk_id,
+    });
+    const birthday = await screen.findByLabelText("Birthday");
+    fireEvent.change(birthday, { target: { value: "2000-01-01" } });
+    await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
+    expect(await screen.findByText("The server did not accept this value.")).toBeTruthy();
+    expect(birthday.getAttribute("aria-invalid")).toBe("true");
+  });
+
+  it("waits for a profile that has not synced yet, and shows it when it arrives", async () => {
+    let synced = false;
+    const fake = fakeApi({
+      "GET /countries": () => ({ body: countries }),
+      "GET /profiles": () => ({ body: synced ? [ada] : [] }),
+    });
+    renderPage(<MePage pollMs={50} />, { api: fake, userId: ada.clerk_id });
+
+    expect(await screen.findByRole("heading", { name: "Setting up your profile…" })).toBeTruthy();
+    synced = true;
+    expect(await screen.findByLabelText("Bio", undefined, { timeout: 2_000 })).toBeTruthy();
+    expect(screen.queryByRole("heading", { name: "Setting up your profile…" })).toBeNull();
+  });
+});
