@@ -118,7 +118,7 @@ export function materialize(history: History, runTag: string): SentEvent[] {
         user.email_addresses = [{ ...user.email_addresses[0] ?? { object: "email_address", id: `idn_${u}`, verification: null, linked_to: [] }, email_address: s.email }];
         user.primary_email_address_id = user.email_addresses[0].id;
       }
-      const event: Record<string, unknown> = envelope("user.updated", user, at);
+      const event: Partial<ReturnType<typeof envelope>> = envelope("user.updated", user, at);
       if (s.clockFromData) delete event.timestamp;
       events.push({ message: { id: messageId(), body: JSON.stringify(event) }, type: "user.updated", userId: id, at, user, afterDelete: deleted });
     }
