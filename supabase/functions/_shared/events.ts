@@ -3,7 +3,19 @@
  */
 import type { Database } from "./database.types.ts";
 import { InvalidEventError } from "./errors.ts";
-import { isRecord, objectId, optionalMillis, type ProfileSync, profileFromUser, record } from "./mappers.ts";
+import {
+  isRecord,
+  membershipFromClerk,
+  membershipKeys,
+  type MembershipSync,
+  objectId,
+  optionalMillis,
+  organizationFromClerk,
+  type OrganizationSync,
+  type ProfileSync,
+  profileFromUser,
+  record,
+} from "./mappers.ts";
 import { storableJson, storableText } from "./text.ts";
 
 export type Outcome = Database["public"]["Enums"]["clerk_event_outcome"];
@@ -11,7 +23,11 @@ export type Outcome = Database["public"]["Enums"]["clerk_event_outcome"];
 /** A write to one synced row; apply_clerk_event guards it with the event clock. */
 export type Change =
   | { table: "profiles"; op: "upsert"; row: ProfileSync }
-  | { table: "profiles"; op: "tombstone"; row: { clerk_id: string } };
+  | { table: "profiles"; op: "tombstone"; row: { clerk_id: string } }
+  | { table: "organizations"; op: "upsert"; row: OrganizationSync }
+  | { table: "organizations"; op: "tombstone"; row: { clerk_id: string } }
+  | { table: "organization_memberships"; op: "upsert"; row: MembershipSync }
+  | { table: "organization_memberships"; op: "tombstone"; row: Pick<MembershipSync, "clerk_id" | "organization_id" | "user_id"> };
 
 /** The argument of apply_clerk_event. */
 export interface LedgerEvent {
@@ -53,6 +69,16 @@ export function changeForEvent(event: Envelope): Change | null {
       return { table: "profiles", op: "upsert", row: profileFromUser(event.data) };
     case "user.deleted":
       return { table: "profiles", op: "tombstone", row: { clerk_id: objectId(event.data) } };
+    case "organization.created":
+    case "organization.updated":
+      return { table: "organizations", op: "upsert", row: organizationFromClerk(event.data) };
+    case "organization.deleted":
+      return { table: "organizations", op: "tombstone", row: { clerk_id: objectId(event.data) } };
+    case "organizationMembership.created":
+    case "organizationMembership.updated":
+      return { table: "organization_memberships", op: "upsert", row: membershipFromClerk(event.data) };
+    case "organizationMembership.deleted": // carries the whole membership, not a DeletedObjectJSON
+      return { table: "organization_memberships", op: "tombstone", row: membershipKeys(event.data) };
     default:
       return null;
   }
@@ -100,5 +126,10 @@ export function ledgerEvent(svixId: string, event: Envelope, receivedAt: Date): 
 function storedPayload(event: Envelope): Record<string, unknown> {
   const { event_attributes: _attributes, ...envelope } = event;
   const { private_metadata: _private, unsafe_metadata: _unsafe, ...data } = event.data;
+  // A membership embeds its whole organization, private_metadata included.
+  if (isRecord(data.organization)) {
+    const { private_metadata: _organizationPrivate, ...organization } = data.organization;
+    data.organization = organization;
+  }
   return storableJson({ ...envelope, data }) as Record<string, unknown>;
 }

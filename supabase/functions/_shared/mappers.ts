@@ -7,6 +7,8 @@ import { InvalidEventError } from "./errors.ts";
 import { storableJson, storableText } from "./text.ts";
 
 type ProfileColumns = Database["public"]["Tables"]["profiles"]["Row"];
+type OrganizationColumns = Database["public"]["Tables"]["organizations"]["Row"];
+type MembershipColumns = Database["public"]["Tables"]["organization_memberships"]["Row"];
 
 /** The Clerk-owned columns of `profiles`: what a sync writes, and nothing else. */
 export type ProfileSync = Pick<
@@ -38,6 +40,75 @@ export function profileFromUser(user: unknown): ProfileSync {
   };
 }
 
+/** The Clerk-owned columns of `organizations`. */
+export type OrganizationSync = Pick<
+  OrganizationColumns,
+  "clerk_id" | "name" | "slug" | "image_url" | "public_metadata" | "created_by" | "clerk_created_at" | "clerk_updated_at"
+>;
+
+/** Maps a Clerk OrganizationJSON to the synced columns of its row. private_metadata is never read. */
+export function organizationFromClerk(organization: unknown): OrganizationSync {
+  const data = record(organization, "data");
+  return {
+    clerk_id: objectId(data),
+    name: optionalText(data, "name"),
+    slug: optionalText(data, "slug"),
+    image_url: optionalText(data, "image_url"),
+    public_metadata: storableJson(optionalRecord(data, "public_metadata") ?? {}) as OrganizationSync["public_metadata"],
+    created_by: optionalText(data, "created_by"),
+    clerk_created_at: optionalMillis(data, "created_at"),
+    clerk_updated_at: optionalMillis(data, "updated_at"),
+  };
+}
+
+/** The Clerk-owned columns of `organization_memberships`. */
+export type MembershipSync = Pick<
+  MembershipColumns,
+  | "clerk_id"
+  | "organization_id"
+  | "user_id"
+  | "role"
+  | "permissions"
+  | "public_metadata"
+  | "first_name"
+  | "last_name"
+  | "image_url"
+  | "clerk_created_at"
+  | "clerk_updated_at"
+>;
+
+/**
+ * Maps a Clerk OrganizationMembershipJSON to its row. The organization and user are
+ * read from the embedded `organization` and `public_user_data`; `identifier` (usually
+ * the email address) is left out on purpose.
+ */
+export function membershipFromClerk(membership: unknown): MembershipSync {
+  const data = record(membership, "data");
+  const organization = record(data.organization, "data.organization");
+  const user = record(data.public_user_data, "data.public_user_data");
+  return {
+    ...membershipKeys(data),
+    role: optionalText(data, "role"),
+    permissions: textList(data, "permissions"),
+    public_metadata: storableJson(optionalRecord(data, "public_metadata") ?? {}) as MembershipSync["public_metadata"],
+    first_name: optionalText(user, "first_name"),
+    last_name: optionalText(user, "last_name"),
+    image_url: optionalText(user, "image_url"),
+    clerk_created_at: optionalMillis(data, "created_at"),
+    clerk_updated_at: optionalMillis(data, "updated_at"),
+  };
+}
+
+/** Which membership, of which organization and user: all a tombstone needs. */
+export function membershipKeys(membership: unknown): Pick<MembershipSync, "clerk_id" | "organization_id" | "user_id"> {
+  const data = record(membership, "data");
+  return {
+    clerk_id: objectId(data),
+    organization_id: clerkIdAt(record(data.organization, "data.organization"), "id", "data.organization.id"),
+    user_id: clerkIdAt(record(data.public_user_data, "data.public_user_data"), "user_id", "data.public_user_data.user_id"),
+  };
+}
+
 /**
  * The primary email is the entry whose id is `primary_email_address_id`, not the first
  * entry: a user who adds a second address and makes it primary keeps the old one first.
@@ -53,9 +124,13 @@ export function primaryEmail(user: Record<string, unknown>): string | null {
 
 /** The `id` of any Clerk object (`user_…`, `org_…`): a non-empty string of at most 128 characters. */
 export function objectId(data: Record<string, unknown>): string {
-  const id = data.id;
+  return clerkIdAt(data, "id", "data.id");
+}
+
+function clerkIdAt(data: Record<string, unknown>, key: string, name: string): string {
+  const id = data[key];
   if (typeof id !== "string" || id.length === 0 || id.length > 128) {
-    throw new InvalidEventError("data.id must be a string of 1 to 128 characters");
+    throw new InvalidEventError(`${name} must be a string of 1 to 128 characters`);
   }
   return storableText(id);
 }
@@ -80,6 +155,15 @@ function optionalText(data: Record<string, unknown>, key: string): string | null
   if (value == null) return null;
   if (typeof value !== "string") throw new InvalidEventError(`data.${key} must be a string or null`);
   return storableText(value);
+}
+
+function textList(data: Record<string, unknown>, key: string): string[] {
+  const value = data[key];
+  if (value == null) return [];
+  if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) {
+    throw new InvalidEventError(`data.${key} must be an array of strings`);
+  }
+  return value.map(storableText);
 }
 
 /** 0001-01-01 and 9999-12-31T23:59:59.999Z: the years a four-digit ISO timestamp can name. */
