@@ -44,7 +44,7 @@ export function ProfilePage() {
           <h1 id="profile-name">{name}</h1>
           {person.username ? <p className="profile__username">@{person.username}</p> : null}
           {person.clerk_id === userId ? (
-            <Link className="button button--quiet" to="/me">
+            <Link className="button" to="/me">
               Edit my profile
             </Link>
           ) : null}

@@ -1,0 +1,92 @@
+import { spawn } from "node:child_process";
+import { createReadStream } from "node:fs";
+import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { extname, join, normalize, resolve } from "node:path";
+import { bin, repoRoot } from "../../../scripts/lib/paths.ts";
+
+export interface DashboardBuild {
+  dir: string;
+  /** Every emitted file's text (html, js, css), for looking into the bundle. */
+  files(): Promise<Array<{ name: string; text: string }>>;
+  remove(): Promise<void>;
+}
+
+/**
+ * `vite build` of web/ into a temporary folder with exactly these VITE_* variables
+ * (none inherited from the caller's environment).
+ */
+export async function buildDashboard(env: Record<string, string>): Promise<DashboardBuild> {
+  const dir = await mkdtemp(join(tmpdir(), "dashboard-build-"));
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("VITE_")));
+  const output: string[] = [];
+  const code = await new Promise<number | null>((done, fail) => {
+    const child = spawn(bin("vite"), ["build", "--config", "web/vite.config.ts", "--outDir", dir, "--emptyOutDir", "--logLevel", "warn"], {
+      cwd: repoRoot,
+      env: { ...inherited, ...env, NODE_ENV: "production" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout.on("data", (chunk) => output.push(String(chunk)));
+    child.stderr.on("data", (chunk) => output.push(String(chunk)));
+    child.on("error", fail);
+    child.on("exit", done);
+  });
+  if (code !== 0) {
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(`vite build exited with ${code}:\n${output.join("")}`);
+  }
+  return {
+    dir,
+    async files() {
+      const names = (await readdir(dir, { recursive: true })).map(String);
+      const texts = [];
+      for (const name of names) {
+        if ((await stat(join(dir, name))).isFile()) texts.push({ name, text: await readFile(join(dir, name), "utf8") });
+      }
+      return texts;
+    },
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+const contentTypes: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".json": "application/json",
+  ".ico": "image/x-icon",
+};
+
+export interface ServedDashboard {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves a built dashboard on a free port, answering unknown paths with index.html (client-side routes). */
+export async function serveDashboard(dir: string): Promise<ServedDashboard> {
+  const root = resolve(dir);
+  const server = http.createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? "/", "http://dashboard").pathname);
+    const file = normalize(join(root, path));
+    const isAsset = file.startsWith(root + "/") && (await stat(file).then((s) => s.isFile(), () => false));
+    const served = isAsset ? file : join(root, "index.html");
+    res.writeHead(200, {
+      "content-type": contentTypes[extname(served)] ?? "application/octet-stream",
+      "cache-control": "no-store",
+    });
+    createReadStream(served).pipe(res);
+  });
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
+  };
+}
