@@ -49,6 +49,8 @@ export function createGateway(options: GatewayOptions): http.Server {
         const apikey = header(req, "apikey") ?? url.searchParams.get("apikey");
         if (!apikey) return sendJson(res, 401, { message: "No API key found in request", hint: "Send the anon key in the apikey header." }, corsHeaders);
         if (!apiKeys.has(apikey)) return sendJson(res, 401, { message: "Invalid API key", hint: "Use the anonKey or serviceRoleKey from `npm run stack -- --status`." }, corsHeaders);
+        const refusal = await foreignSessionToken(req);
+        if (refusal) return sendJson(res, 401, refusal, { ...corsHeaders, "www-authenticate": 'Bearer error="invalid_token", error_description="JWT issuer is not trusted"' });
         const headers = { ...req.headers };
         headers.authorization ??= `Bearer ${apikey}`;
         return proxy(req, res, options.postgrestUrl, url.pathname.slice("/rest/v1".length) || "/", url.search, headers, corsHeaders, "PostgREST");
@@ -80,11 +82,40 @@ export function createGateway(options: GatewayOptions): http.Server {
   });
 
   async function hasValidJwt(req: IncomingMessage): Promise<boolean> {
-    const token = /^Bearer (.+)$/i.exec(header(req, "authorization") ?? "")?.[1];
+    const token = bearerToken(req);
     if (!token) return false;
     const secret = jwtVerify(token, hmacKey, { algorithms: ["HS256"] });
-    const session = jwtVerify(token, sessionKeys, { algorithms: ["RS256"] });
+    const session = jwtVerify(token, sessionKeys, { algorithms: ["RS256"], issuer: options.issuer });
     return (await Promise.any([secret, session]).then(() => true, () => false));
+  }
+
+  /**
+   * PostgREST checks a token's signature and expiry but not its issuer. On hosted
+   * Supabase, the third-party auth setting pins Clerk's issuer; here the gateway does,
+   * because it stands in for that platform layer and already holds the keys. (A
+   * db-pre-request function would have been the other place, but a migration ships to
+   * production, where the trusted issuer is Clerk's and already enforced.)
+   *
+   * Only a token that verifies against the session key is judged here; anything else
+   * (another key, alg none, HS256 forgeries, expired) goes on to PostgREST, which
+   * refuses it with its own error. Returns PostgREST's error shape, or null to pass.
+   */
+  async function foreignSessionToken(req: IncomingMessage): Promise<{ code: string; message: string; hint: string; details: null } | null> {
+    const token = bearerToken(req);
+    if (!token || apiKeys.has(token)) return null;
+    let issuer: unknown;
+    try {
+      issuer = (await jwtVerify(token, sessionKeys, { algorithms: ["RS256"] })).payload.iss;
+    } catch {
+      return null;
+    }
+    if (issuer === options.issuer) return null;
+    return {
+      code: "PGRST301",
+      message: `JWT issuer ${typeof issuer === "string" ? JSON.stringify(issuer) : "(none)"} is not trusted`,
+      hint: `Session tokens must be issued by ${options.issuer}.`,
+      details: null,
+    };
   }
 
   async function devRoute(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -173,6 +204,10 @@ function avatarSvg(seed: string, name: string): string {
     .join("")
     .replace(/[<>&"']/g, "") || "?";
   return `<svg xmlns="http://www.w3.org/2000/svg" width="128" height="128" viewBox="0 0 128 128"><rect width="128" height="128" rx="64" fill="hsl(${Math.round(hue)} 55% 45%)"/><text x="64" y="64" dy=".35em" text-anchor="middle" font-family="system-ui, sans-serif" font-size="52" font-weight="600" fill="#fff">${initials}</text></svg>`;
+}
+
+function bearerToken(req: IncomingMessage): string | undefined {
+  return /^Bearer (.+)$/i.exec(header(req, "authorization") ?? "")?.[1];
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
