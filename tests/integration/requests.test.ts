@@ -138,3 +138,31 @@ describe("logs", () => {
     expect(log).not.toContain(testSecrets.current.slice(6));
   });
 });
+
+describe("LEDGER_PAYLOADS=failed", () => {
+  it("keeps no payload for an applied event, and the payload of a failed one", async () => {
+    const fn = await startWebhookFunction(stack, { LEDGER_PAYLOADS: "failed" });
+    const send = (event: unknown) => {
+      const message = newMessage(event);
+      return fetch(fn.url, { method: "POST", headers: signedHeaders(message, testSecrets.current), body: message.body }).then((r) => ({ status: r.status, id: message.id }));
+    };
+    const applied = await send(envelope("user.created", userJSON({ firstName: "Lean" })));
+    expect(applied.status).toBe(200);
+
+    const poison = userJSON({ username: `lean_poison_${Date.now()}` });
+    await db.query(`alter table profiles add constraint test_lean_poison check (username is distinct from '${poison.username}') not valid`);
+    let failed;
+    try {
+      failed = await send(envelope("user.created", poison));
+    } finally {
+      await db.query("alter table profiles drop constraint test_lean_poison");
+    }
+    expect(failed.status).toBe(422);
+
+    const { rows } = await db.query("select svix_id, outcome, payload is not null as kept from clerk_events where svix_id = any($1) order by outcome", [[applied.id, failed.id]]);
+    expect(rows).toEqual([
+      { svix_id: applied.id, outcome: "applied", kept: false },
+      { svix_id: failed.id, outcome: "failed", kept: true },
+    ]);
+  });
+});

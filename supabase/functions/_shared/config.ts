@@ -21,6 +21,12 @@ export interface WebhookConfig {
    * failure, so this keeps the answer honest.
    */
   databaseTimeoutMs: number;
+  /**
+   * Which ledger rows keep the event's payload (`LEDGER_PAYLOADS`): `all` (default, the
+   * full audit trail) or `failed` (only what a replay needs: less personal data kept,
+   * and about a third less database work per event).
+   */
+  ledgerPayloads: "all" | "failed";
 }
 
 type Env = (name: string) => string | undefined;
@@ -33,6 +39,7 @@ export function loadWebhookConfig(env: Env): WebhookConfig {
     instanceId: env("CLERK_INSTANCE_ID")?.trim() || null,
     maxBodyBytes: positiveInteger(env, "WEBHOOK_MAX_BODY_BYTES", 1024 * 1024),
     databaseTimeoutMs: positiveInteger(env, "WEBHOOK_DB_TIMEOUT_MS", 10_000),
+    ledgerPayloads: oneOf(env, "LEDGER_PAYLOADS", ["all", "failed"] as const, "all"),
   };
 }
 
@@ -67,4 +74,13 @@ function positiveInteger(env: Env, name: string, fallback: number): number {
     throw new ConfigError(`${name} must be a positive integer, got "${raw}".`);
   }
   return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
+  const raw = env(name)?.trim();
+  if (!raw) return fallback;
+  if (!(choices as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${choices.join(", ")}, got "${raw}".`);
+  }
+  return raw as T;
 }

@@ -41,6 +41,8 @@ export interface LedgerEvent {
   payload: Record<string, unknown>;
   /** null: an event type this sync does not store; recorded as ignored. */
   change: Change | null;
+  /** Keep the payload in the ledger even when the event applies (default true); failed events always keep it. */
+  keep_payload?: boolean;
 }
 
 /** The envelope fields every event must have: an object with a string `type` and an object `data`. */

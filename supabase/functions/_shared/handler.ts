@@ -17,6 +17,8 @@ export interface WebhookHandlerOptions {
   maxBodyBytes: number;
   /** When set, events from other Clerk instances are refused. */
   instanceId: string | null;
+  /** Keep payloads of events that apply in the ledger (failed events always keep theirs). Default true. */
+  keepPayloads?: boolean;
   /** Receives one structured line per request. Never secrets, emails or payloads. */
   log?: (line: RequestLog) => void;
 }
@@ -90,7 +92,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): (request: 
       throw new WebhookRequestError(400, "event is from another Clerk instance than CLERK_INSTANCE_ID");
     }
 
-    const outcome = await options.apply(ledgerEvent(delivery.id, envelope, new Date()));
+    const event = ledgerEvent(delivery.id, envelope, new Date());
+    event.keep_payload = options.keepPayloads ?? true;
+    const outcome = await options.apply(event);
     entry.outcome = outcome;
     if (outcome === "failed") {
       return json(422, { outcome, error: "event could not be stored; recorded as failed for replay" }, {

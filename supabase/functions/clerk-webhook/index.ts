@@ -24,4 +24,5 @@ Deno.serve(createWebhookHandler({
   apply: groupCommit(createGroupApplier(supabase)),
   maxBodyBytes: config.maxBodyBytes,
   instanceId: config.instanceId,
+  keepPayloads: config.ledgerPayloads === "all",
 }));
