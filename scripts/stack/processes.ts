@@ -21,6 +21,12 @@ export interface Service {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** Children still running. If this process exits, however it exits, they are killed too. */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
 export function startService(
   name: string,
   command: string,
@@ -32,6 +38,8 @@ export function startService(
     env: options.env ?? process.env,
     stdio: ["ignore", "pipe", "pipe"],
   });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
   const log = createWriteStream(options.logFile, { flags: "a" });
   const lines: string[] = [];
   const remember = (chunk: Buffer) => {
