@@ -5,12 +5,14 @@
  *   npm run clerk -- send <type> [--user ID] [--org ID] [--set field=value]…
  *   npm run clerk -- seed --users N
  *   npm run clerk -- replay <file>
+ *   npm run clerk -- backfill | reconcile | prune-ledger | fake-api   (operations.ts)
  */
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { stackOptionsFromEnv } from "../lib/env.ts";
 import { requireStatus, type StackStatus } from "../lib/status.ts";
 import { deliver, type DeliveryOptions, type Message, newMessage } from "./delivery.ts";
+import { isOperatorCommand, operatorUsage, runOperatorCommand } from "./operations.ts";
 import { clerkId } from "./ids.ts";
 import { deletedJSON, envelope, membershipJSON, organizationJSON, sessionJSON, userJSON } from "./payloads.ts";
 import { seedDemoUsers } from "./seed.ts";
@@ -32,6 +34,7 @@ Usage:
   npm run clerk -- replay <file>                Re-sign and send events from a JSON or JSONL file:
                                                 each item a Clerk event, or { "svix_id", "event" }
 
+${operatorUsage}
 Common options:
   --url URL         Webhook URL (default: the running stack's)
   --secret whsec_…  Signing secret (default: the running stack's)
@@ -40,6 +43,8 @@ Common options:
 `;
 
 async function main(): Promise<number> {
+  const [first, ...rest] = process.argv.slice(2);
+  if (isOperatorCommand(first)) return await runOperatorCommand(first, rest);
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
