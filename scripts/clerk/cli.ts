@@ -5,6 +5,7 @@
  *   npm run clerk -- send <type> [--user ID] [--org ID] [--set field=value]…
  *   npm run clerk -- seed --users N
  *   npm run clerk -- replay <file>
+ *   npm run clerk -- replay-failed [--id msg_…] [--limit N]
  *   npm run clerk -- backfill | reconcile | prune-ledger | fake-api   (operations.ts)
  */
 import { readFile } from "node:fs/promises";
@@ -15,6 +16,7 @@ import { deliver, type DeliveryOptions, type Message, newMessage } from "./deliv
 import { isOperatorCommand, operatorUsage, runOperatorCommand } from "./operations.ts";
 import { clerkId } from "./ids.ts";
 import { deletedJSON, envelope, membershipJSON, organizationJSON, sessionJSON, userJSON } from "./payloads.ts";
+import { replayFailedCommand } from "./replay-failed.ts";
 import { seedDemoUsers } from "./seed.ts";
 import { type ClerkState, loadState, saveState } from "./state.ts";
 
@@ -33,6 +35,11 @@ Usage:
   npm run clerk -- seed --users N [--seed 42]   Demo users, idempotent (with a progress bar)
   npm run clerk -- replay <file>                Re-sign and send events from a JSON or JSONL file:
                                                 each item a Clerk event, or { "svix_id", "event" }
+  npm run clerk -- replay-failed [--id msg_…]… [--limit N]
+                                                Re-apply the ledger's failed events (after a fix)
+                                                through the webhook's own mappers, as service role;
+                                                SUPABASE_URL + SUPABASE_SERVICE_ROLE_KEY for a
+                                                deployed project, else the running stack
 
 ${operatorUsage}
 Common options:
@@ -43,6 +50,7 @@ Common options:
 `;
 
 async function main(): Promise<number> {
+  if (process.argv[2] === "replay-failed") return await replayFailedCommand(process.argv.slice(3));
   const [first, ...rest] = process.argv.slice(2);
   if (isOperatorCommand(first)) return await runOperatorCommand(first, rest);
   const { values, positionals } = parseArgs({
