@@ -176,6 +176,20 @@ describe("the dashboard", () => {
     expect(errors).toEqual([]);
   });
 
+  it("shows a first sign-in that has not synced yet a waiting state, which ends when the webhook arrives", async () => {
+    const newcomer = member("Frances", "Allen");
+    const { page, errors } = await openPage({ signedInAs: newcomer.user.id });
+    await page.goto(`${dashboard.url}/me`);
+    await page.getByRole("heading", { name: "Setting up your profile…" }).waitFor();
+
+    await signUp(stack, newcomer);
+
+    // The page polls; no reload.
+    await page.getByLabel("Bio").waitFor({ timeout: 15_000 });
+    expect(await page.getByRole("region", { name: "Frances Allen" }).textContent()).toContain(newcomer.email);
+    expect(errors).toEqual([]);
+  });
+
   it("removes a deleted user from the feed, and their page says not found", async () => {
     const { page, errors } = await openPage();
     await page.goto(`${dashboard.url}/?q=${token}`);
