@@ -57,18 +57,22 @@ export interface OperatorConfig {
 }
 
 export async function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): Promise<OperatorConfig> {
-  const local = env.SUPABASE_URL && env.SUPABASE_SERVICE_ROLE_KEY ? null : await readStatus(stackOptionsFromEnv().stateDir);
-  const supabaseUrl = env.SUPABASE_URL?.trim() || local?.apiUrl;
-  const serviceRoleKey = env.SUPABASE_SERVICE_ROLE_KEY?.trim() || local?.serviceRoleKey;
-  if (!supabaseUrl || !serviceRoleKey) {
+  const url = env.SUPABASE_URL?.trim();
+  const key = env.SUPABASE_SERVICE_ROLE_KEY?.trim();
+  // Both or neither: a deployed project's key must never be sent to a local stack, or back.
+  if (Boolean(url) !== Boolean(key)) {
+    throw new OperatorError(`${url ? "SUPABASE_SERVICE_ROLE_KEY" : "SUPABASE_URL"} is not set: set both SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY, or neither to use the local stack.`);
+  }
+  const local = url ? null : await readStatus(stackOptionsFromEnv().stateDir);
+  if (!url && !local) {
     throw new OperatorError(
       "SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY are not set and no local stack is running. " +
         "Set both (Supabase dashboard → Project Settings → API), or start the local stack with `npm run stack`.",
     );
   }
   return {
-    supabaseUrl,
-    serviceRoleKey,
+    supabaseUrl: url || local!.apiUrl,
+    serviceRoleKey: key || local!.serviceRoleKey,
     clerkSecretKey: env.CLERK_SECRET_KEY?.trim() || null,
     clerkApiUrl: env.CLERK_API_URL?.trim() || "https://api.clerk.com",
   };

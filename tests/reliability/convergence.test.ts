@@ -1,7 +1,9 @@
 /**
  * Convergence, property-based: whatever order, duplication and concurrency Svix
- * delivers a history in, the database ends up equal to the newest event per user
- * (deletes included), and the ledger accounts for every message exactly once.
+ * delivers a history in, the database ends up equal to the newest event per user,
+ * organization and membership (deletes included; a membership also ends with the
+ * deletion of its organization or user when that is newer), and the ledger accounts
+ * for every message exactly once.
  *
  * Runs against the real stack (gateway, Deno function, PostgREST, PostgreSQL).
  * `npm test` runs a fixed seed and a bounded count; `npm run soak` runs it longer and
@@ -9,11 +11,12 @@
  */
 import fc from "fast-check";
 import { describe, expect, inject, it } from "vitest";
-import { signedHeaders } from "../../scripts/clerk/delivery.ts";
-import { profileFromUser } from "../../supabase/functions/_shared/mappers.ts";
+import { newMessage, signedHeaders } from "../../scripts/clerk/delivery.ts";
+import { deletedJSON, envelope, membershipJSON, organizationJSON, userJSON } from "../../scripts/clerk/payloads.ts";
+import { membershipFromClerk, organizationFromClerk, profileFromUser } from "../../supabase/functions/_shared/mappers.ts";
 import { database, testSecrets } from "../support/clients.ts";
 import { soak, writeFigures } from "./support/figures.ts";
-import { type Attempt, type Bounds, deliveryPlanArbitrary, historyArbitrary, materialize, type SentEvent } from "./support/histories.ts";
+import { type Attempt, type Bounds, deliveryPlanArbitrary, historyArbitrary, materialize, type SentEvent, type Table } from "./support/histories.ts";
 
 const stack = inject("stack");
 const db = database(stack);
@@ -21,8 +24,8 @@ const db = database(stack);
 const seed = Number(process.env.RELIABILITY_SEED ?? 20261122);
 const numRuns = soak ? 500 : 60;
 const bounds: Bounds = soak
-  ? { maxUsers: 10, maxSteps: 10, maxCopies: 4, maxBatch: 12 }
-  : { maxUsers: 5, maxSteps: 6, maxCopies: 3, maxBatch: 8 };
+  ? { maxUsers: 10, maxOrgs: 4, maxMemberships: 8, maxSteps: 10, maxCopies: 4, maxBatch: 12 }
+  : { maxUsers: 5, maxOrgs: 2, maxMemberships: 4, maxSteps: 6, maxCopies: 3, maxBatch: 8 };
 
 // Distinct per process, so a rerun against the same stack never meets earlier rows.
 const processTag = Date.now().toString(36).slice(-5);
@@ -34,6 +37,9 @@ const figures = {
   bounds,
   histories: 0,
   users: 0,
+  organizations: 0,
+  memberships: 0,
+  membershipsEndedByParentDeletion: 0,
   events: 0,
   deliveries: 0,
   duplicateDeliveries: 0,
@@ -41,7 +47,7 @@ const figures = {
   largestBatch: 0,
   ties: 0,
   eventsAfterDelete: 0,
-  usersEndingDeleted: 0,
+  rowsEndingDeleted: 0,
   clockFromData: 0,
   outcomes: { applied: 0, stale: 0, ignored: 0, duplicate: 0 } as Record<string, number>,
   ledgerRowsMissing: 0,
@@ -60,19 +66,48 @@ async function send(event: SentEvent, attempt: Attempt): Promise<{ status: numbe
   return { status: response.status, outcome: body.outcome ?? `error: ${body.error}` };
 }
 
-/** The newest event per user by (event clock, message id): the order apply_clerk_event keeps. */
-function newestPerUser(events: SentEvent[]): Map<string, SentEvent> {
+const newer = (a: SentEvent, b: SentEvent) => a.at > b.at || (a.at === b.at && a.message.id > b.message.id);
+
+/** The newest event per row by (event clock, message id): the order apply_clerk_event keeps. */
+function newestPerRow(events: SentEvent[]): Map<string, SentEvent> {
   const newest = new Map<string, SentEvent>();
   for (const event of events) {
-    if (!event.userId) continue;
-    const current = newest.get(event.userId);
+    if (!event.table) continue;
+    const key = `${event.table}:${event.entityId}`;
+    const current = newest.get(key);
     // Message ids are ASCII, and the database collates C.UTF-8: code-point order.
-    if (!current || event.at > current.at || (event.at === current.at && event.message.id > current.message.id)) {
-      newest.set(event.userId, event);
+    if (!current || newer(event, current)) newest.set(key, event);
+  }
+  // A membership also ends with its organization's or user's deletion, when that is
+  // newer than everything the membership itself went through.
+  for (const [key, event] of newest) {
+    if (event.table !== "organization_memberships") continue;
+    for (const parent of [`organizations:${event.parents!.org}`, `profiles:${event.parents!.user}`]) {
+      const ending = newest.get(parent);
+      if (ending?.deletes && newer(ending, newest.get(key)!)) newest.set(key, ending);
     }
   }
   return newest;
 }
+
+const tombstones: Record<Table, Record<string, unknown>> = {
+  profiles: { username: null, first_name: null, last_name: null, image_url: null, email: null, public_metadata: {}, clerk_created_at: null, clerk_updated_at: null },
+  organizations: { name: null, slug: null, image_url: null, public_metadata: {}, created_by: null, clerk_created_at: null, clerk_updated_at: null },
+  organization_memberships: { role: null, permissions: [], public_metadata: {}, first_name: null, last_name: null, image_url: null, clerk_created_at: null, clerk_updated_at: null },
+};
+
+function liveRow(event: SentEvent): Record<string, unknown> {
+  const data = JSON.parse(event.message.body).data;
+  const row: Record<string, unknown> = event.table === "profiles" ? profileFromUser(data) : event.table === "organizations" ? organizationFromClerk(data) : membershipFromClerk(data);
+  for (const column of ["clerk_created_at", "clerk_updated_at"]) row[column] = row[column] && new Date(row[column] as string);
+  return row;
+}
+
+const columns: Record<Table, string> = {
+  profiles: "clerk_id, username, first_name, last_name, image_url, email, public_metadata, clerk_created_at, clerk_updated_at",
+  organizations: "clerk_id, name, slug, image_url, public_metadata, created_by, clerk_created_at, clerk_updated_at",
+  organization_memberships: "clerk_id, organization_id, user_id, role, permissions, public_metadata, first_name, last_name, image_url, clerk_created_at, clerk_updated_at",
+};
 
 async function deliverAndCheck(events: SentEvent[], plan: Attempt[][]): Promise<void> {
   const answers = new Map<string, string[]>();
@@ -101,48 +136,44 @@ async function deliverAndCheck(events: SentEvent[], plan: Attempt[][]): Promise<
       outcome: settled[0],
       attempts: 1,
       duplicates: got.length - 1,
-      object_id: event.userId ?? expect.anything(),
+      object_id: event.entityId ?? expect.anything(),
     });
-    if (event.userId) expect(settled[0]).toMatch(/^(applied|stale)$/);
+    if (event.table) expect(settled[0]).toMatch(/^(applied|stale)$/);
     else expect(settled[0]).toBe("ignored");
     for (const outcome of got) figures.outcomes[outcome] = (figures.outcomes[outcome] ?? 0) + 1;
   }
 
-  // The rows: each user equals its newest event.
-  const newest = newestPerUser(events);
-  const { rows } = await db.query(
-    `select clerk_id, username, first_name, last_name, image_url, email, public_metadata,
-            clerk_created_at, clerk_updated_at, event_at, event_id, deleted_at
-       from profiles where clerk_id = any($1)`,
-    [[...newest.keys()]],
-  );
-  expect(rows).toHaveLength(newest.size);
-  for (const row of rows) {
-    const winner = newest.get(row.clerk_id)!;
-    expect(byId.get(winner.message.id)!.outcome, `the newest event of ${row.clerk_id} was applied`).toBe("applied");
-    const clock = { event_at: new Date(winner.at), event_id: winner.message.id };
-    if (winner.user === null) {
-      figures.usersEndingDeleted++;
-      expect(row).toEqual({
-        clerk_id: row.clerk_id, username: null, first_name: null, last_name: null, image_url: null, email: null,
-        public_metadata: {}, clerk_created_at: null, clerk_updated_at: null, ...clock, deleted_at: new Date(winner.at),
-      });
-    } else {
-      const expected = profileFromUser(JSON.parse(winner.message.body).data);
-      expect(row).toEqual({
-        ...expected,
-        clerk_created_at: expected.clerk_created_at && new Date(expected.clerk_created_at),
-        clerk_updated_at: expected.clerk_updated_at && new Date(expected.clerk_updated_at),
-        ...clock,
-        deleted_at: null,
-      });
+  // The rows: each equals its newest event.
+  const newest = newestPerRow(events);
+  for (const table of Object.keys(columns) as Table[]) {
+    const ids = [...new Set(events.filter((e) => e.table === table).map((e) => e.entityId!))];
+    const { rows } = await db.query(`select ${columns[table]}, event_at, event_id, deleted_at from ${table} where clerk_id = any($1)`, [ids]);
+    expect(rows, `${table} rows`).toHaveLength(ids.length);
+    for (const row of rows) {
+      const winner = newest.get(`${table}:${row.clerk_id}`)!;
+      const clock = { event_at: new Date(winner.at), event_id: winner.message.id };
+      if (winner.table === table) {
+        expect(byId.get(winner.message.id)!.outcome, `the newest event of ${row.clerk_id} was applied`).toBe("applied");
+      } else {
+        figures.membershipsEndedByParentDeletion++;
+      }
+      if (winner.deletes) {
+        figures.rowsEndingDeleted++;
+        const keys = table === "organization_memberships" ? { organization_id: row.organization_id, user_id: row.user_id } : {};
+        expect(row, `${table} ${row.clerk_id} is a tombstone of ${winner.type} ${winner.message.id}`).toEqual({ clerk_id: row.clerk_id, ...keys, ...tombstones[table], ...clock, deleted_at: new Date(winner.at) });
+      } else {
+        expect(row, `${table} ${row.clerk_id} equals ${winner.type} ${winner.message.id}`).toEqual({ ...liveRow(winner), ...clock, deleted_at: null });
+      }
     }
   }
 }
 
 function count(events: SentEvent[], plan: Attempt[][]): void {
   figures.histories++;
-  figures.users += new Set(events.map((e) => e.userId).filter(Boolean)).size;
+  const rows = (table: Table) => new Set(events.filter((e) => e.table === table).map((e) => e.entityId)).size;
+  figures.users += rows("profiles");
+  figures.organizations += rows("organizations");
+  figures.memberships += rows("organization_memberships");
   figures.events += events.length;
   const attempts = plan.flat();
   figures.deliveries += attempts.length;
@@ -153,7 +184,7 @@ function count(events: SentEvent[], plan: Attempt[][]): void {
   figures.clockFromData += events.filter((e) => !("timestamp" in JSON.parse(e.message.body))).length;
   const clocks = new Map<string, number>();
   for (const e of events) {
-    if (e.userId) clocks.set(`${e.userId}@${e.at}`, (clocks.get(`${e.userId}@${e.at}`) ?? 0) + 1);
+    if (e.entityId) clocks.set(`${e.entityId}@${e.at}`, (clocks.get(`${e.entityId}@${e.at}`) ?? 0) + 1);
   }
   figures.ties += [...clocks.values()].filter((n) => n > 1).length;
 }
@@ -162,7 +193,7 @@ describe("convergence", () => {
   it(`${numRuns} random histories delivered shuffled, duplicated, re-signed and concurrently all converge (seed ${seed})`, async () => {
     const started = Date.now();
     const scenario = historyArbitrary(bounds).chain((history) => {
-      const events = history.users.reduce((n, user) => n + 1 + user.steps.length, 0) + history.unknown;
+      const events = materialize(history, "count").length;
       return deliveryPlanArbitrary(events, bounds).map((plan) => ({ history, plan }));
     });
     await fc.assert(
@@ -178,4 +209,38 @@ describe("convergence", () => {
     console.log(`convergence: ${JSON.stringify(figures)}`);
     expect(figures.ledgerRowsMissing).toBe(0);
   }, soak ? 1_800_000 : 120_000);
+});
+
+describe("a parent brought back after its delete (known, not fixed here)", () => {
+  // Clerk never sends events for a user or organization after deleting it, so the
+  // generator above never does that to a member or an organization. If it happened (a
+  // user.updated newer than the user.deleted, or winning a tie of equal milliseconds),
+  // the membership's end would depend on the delivery order: the deletion's clock is
+  // forgotten once the parent row is live again, so a membership event older than the
+  // deletion is stale in one order and applied in the other. Fixing it needs the
+  // deletion clock kept apart from the row's clock (see docs/reliability.md).
+  // `it.fails` passes while the bug is there and fails once it is fixed: then drop it.
+  it.fails("a membership ends the same whichever order the events arrive in", async () => {
+    const ends: unknown[] = [];
+    for (const order of [[0, 1, 2, 3], [0, 2, 3, 1]]) {
+      const t = Date.UTC(2026, 9, 2);
+      const id = `${processTag}back${order.join("")}`;
+      const user = userJSON({ id: `user_${id}`, createdAt: t });
+      const org = organizationJSON({ id: `org_${id}`, name: "Org", createdBy: user.id, createdAt: t });
+      const events = [
+        envelope("user.created", user, t),
+        envelope("organizationMembership.created", membershipJSON({ id: `orgmem_${id}`, organization: org, user, createdAt: t + 1 }), t + 1),
+        envelope("user.deleted", deletedJSON("user", user.id), t + 2),
+        envelope("user.updated", { ...user, updated_at: t + 3 }, t + 3),
+      ];
+      for (const i of order) {
+        const message = newMessage(events[i]);
+        const response = await fetch(stack.webhookUrl, { method: "POST", headers: signedHeaders(message, testSecrets.current), body: message.body });
+        expect(response.status).toBe(200);
+      }
+      const { rows } = await db.query("select deleted_at is not null as deleted, event_at from organization_memberships where clerk_id = $1", [`orgmem_${id}`]);
+      ends.push(rows[0]);
+    }
+    expect(ends[1]).toEqual(ends[0]);
+  });
 });

@@ -3,7 +3,6 @@ import { InvalidEventError } from "../../supabase/functions/_shared/errors.ts";
 import { changeForEvent, ledgerEvent, parseEnvelope } from "../../supabase/functions/_shared/events.ts";
 import { membershipFromClerk, membershipKeys, organizationFromClerk } from "../../supabase/functions/_shared/mappers.ts";
 import { backfillEvent, reconcileTombstone } from "../../scripts/clerk/backfill.ts";
-import { interval } from "../../scripts/clerk/operations.ts";
 import { deletedJSON, envelope, membershipJSON, organizationJSON, userJSON } from "../../scripts/clerk/payloads.ts";
 
 const created = Date.UTC(2026, 0, 2);
@@ -137,14 +136,5 @@ describe("backfill and reconcile events", () => {
       });
     expect(reconcileTombstone("users", { clerk_id: "user_1", clerk_updated_at: null, deleted_at: null }, at))
       .toMatchObject({ type: "user.deleted", change: { table: "profiles", op: "tombstone", row: { clerk_id: "user_1" } } });
-  });
-});
-
-describe("prune-ledger durations", () => {
-  it.each([["30d", "30 days"], ["12h", "12 hours"], ["90m", "90 minutes"], ["2w", "2 weeks"]])("reads %s as %s", (value, expected) => {
-    expect(interval(value, "--older-than")).toBe(expected);
-  });
-  it.each(["30", "d", "-1d", "1y", "1.5d"])("refuses %s", (value) => {
-    expect(() => interval(value, "--older-than")).toThrow(/--older-than takes a number and a unit/);
   });
 });

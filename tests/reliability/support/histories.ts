@@ -7,7 +7,7 @@
 import fc from "fast-check";
 import { type Message } from "../../../scripts/clerk/delivery.ts";
 import { clerkId, seededRandom } from "../../../scripts/clerk/ids.ts";
-import { deletedJSON, envelope, sessionJSON, userJSON } from "../../../scripts/clerk/payloads.ts";
+import { deletedJSON, envelope, membershipJSON, organizationJSON, sessionJSON, userJSON } from "../../../scripts/clerk/payloads.ts";
 
 /** One step of a user's life after `user.created`. */
 interface Step {
@@ -28,8 +28,25 @@ interface UserHistory {
   steps: Step[];
 }
 
+/** An organization's life after organization.created. */
+interface OrgHistory {
+  start: number;
+  name: string;
+  steps: Array<{ gap: number; kind: "updated" | "deleted"; name: string }>;
+}
+
+/** A membership of one of the history's organizations and users. */
+interface MembershipHistory {
+  org: number;
+  user: number;
+  start: number;
+  steps: Array<{ gap: number; kind: "updated" | "deleted"; role: string }>;
+}
+
 export interface History {
   users: UserHistory[];
+  orgs: OrgHistory[];
+  memberships: MembershipHistory[];
   /** Events of types this sync does not store (recorded as ignored). */
   unknown: number;
   /** Seeds the message ids, so tie-breaks differ between runs but repeat with the seed. */
@@ -38,6 +55,8 @@ export interface History {
 
 export interface Bounds {
   maxUsers: number;
+  maxOrgs: number;
+  maxMemberships: number;
   maxSteps: number;
   maxCopies: number;
   maxBatch: number;
@@ -60,8 +79,27 @@ const step: fc.Arbitrary<Step> = fc.record({
   clockFromData: fc.boolean(),
 });
 
+const role = fc.constantFrom("org:admin", "org:member", "org:billing");
+const clockSlot = fc.integer({ min: 0, max: 5 }).map((slot) => Date.UTC(2026, 9, 1) + slot * 1000);
+const gap = fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 86_400_000 }));
+const orgHistory: fc.Arbitrary<OrgHistory> = fc.record({
+  start: clockSlot,
+  name: text,
+  steps: fc.array(fc.record({ gap, kind: fc.constantFrom<"updated" | "deleted">("updated", "updated", "deleted"), name: text }), { maxLength: 3 }),
+});
+
 export function historyArbitrary(bounds: Bounds): fc.Arbitrary<History> {
   return fc.record({
+    orgs: fc.array(orgHistory, { maxLength: bounds.maxOrgs }),
+    memberships: fc.array(
+      fc.record({
+        org: fc.nat(),
+        user: fc.nat(),
+        start: clockSlot,
+        steps: fc.array(fc.record({ gap, kind: fc.constantFrom<"updated" | "deleted">("updated", "updated", "deleted"), role }), { maxLength: 3 }),
+      }),
+      { maxLength: bounds.maxMemberships },
+    ),
     users: fc.array(
       fc.record({
         // A few start times are shared, so different users' events interleave closely.
@@ -76,17 +114,22 @@ export function historyArbitrary(bounds: Bounds): fc.Arbitrary<History> {
   });
 }
 
-/** A Clerk event ready to send, and what it means for the entity it names. */
+export type Table = "profiles" | "organizations" | "organization_memberships";
+
+/** A Clerk event ready to send, and what it means for the row it names. */
 export interface SentEvent {
   message: Message;
   type: string;
-  /** The user it changes; null for a type this sync ignores. */
-  userId: string | null;
+  /** The row it changes; null for a type this sync ignores. */
+  table: Table | null;
+  entityId: string | null;
   /** The event clock (ms). */
   at: number;
-  /** The user.created/updated data, or null for a delete. */
-  user: ReturnType<typeof userJSON> | null;
-  /** This event came after the user's delete in Clerk's own order. */
+  /** True for user.deleted, organization.deleted, organizationMembership.deleted. */
+  deletes: boolean;
+  /** For a membership event: the organization and user it belongs to. */
+  parents?: { org: string; user: string };
+  /** This event came after a delete of the same object in Clerk's own order. */
   afterDelete: boolean;
 }
 
@@ -99,15 +142,22 @@ export function materialize(history: History, runTag: string): SentEvent[] {
     const id = `user_${runTag}u${u}`;
     let at = life.start;
     let user = userJSON({ id, firstName: life.name, username: null, createdAt: at, random });
-    events.push({ message: { id: messageId(), body: JSON.stringify(envelope("user.created", user, at)) }, type: "user.created", userId: id, at, user, afterDelete: false });
+    const base = { table: "profiles" as const, entityId: id };
+    events.push({ ...base, message: { id: messageId(), body: JSON.stringify(envelope("user.created", user, at)) }, type: "user.created", at, deletes: false, afterDelete: false });
     let deleted = false;
+    // A member's user is never brought back after a delete: Clerk never does, and what
+    // that would mean for the memberships the delete removed is not decided.
+    const member = history.memberships.some((m) => history.users.length > 0 && m.user % history.users.length === u);
     for (const s of life.steps) {
-      at += s.gap;
+      // A member's delete is never tied with an earlier update either (a tie that the
+      // update wins brings the user back just the same).
+      at += member && s.kind === "deleted" ? Math.max(s.gap, 1) : s.gap;
       if (s.kind === "deleted") {
-        events.push({ message: { id: messageId(), body: JSON.stringify(envelope("user.deleted", deletedJSON("user", id), at)) }, type: "user.deleted", userId: id, at, user: null, afterDelete: deleted });
+        events.push({ ...base, message: { id: messageId(), body: JSON.stringify(envelope("user.deleted", deletedJSON("user", id), at)) }, type: "user.deleted", at, deletes: true, afterDelete: deleted });
         deleted = true;
         continue;
       }
+      if (deleted && member) continue;
       user = structuredClone(user);
       user.first_name = s.name;
       user.username = s.username;
@@ -120,13 +170,56 @@ export function materialize(history: History, runTag: string): SentEvent[] {
       }
       const event: Partial<ReturnType<typeof envelope>> = envelope("user.updated", user, at);
       if (s.clockFromData) delete event.timestamp;
-      events.push({ message: { id: messageId(), body: JSON.stringify(event) }, type: "user.updated", userId: id, at, user, afterDelete: deleted });
+      events.push({ ...base, message: { id: messageId(), body: JSON.stringify(event) }, type: "user.updated", at, deletes: false, afterDelete: deleted });
     }
   });
+
+  const orgs = history.orgs.map((life, o) => {
+    const id = `org_${runTag}o${o}`;
+    let at = life.start;
+    let org = organizationJSON({ id, name: life.name, createdBy: `user_${runTag}u0`, createdAt: at });
+    const base = { table: "organizations" as const, entityId: id };
+    events.push({ ...base, message: { id: messageId(), body: JSON.stringify(envelope("organization.created", org, at)) }, type: "organization.created", at, deletes: false, afterDelete: false });
+    let deleted = false;
+    // Organizations, like members, are never brought back after a delete, by a later
+    // event or by a tie.
+    for (const s of life.steps) {
+      at += s.kind === "deleted" ? Math.max(s.gap, 1) : s.gap;
+      if (s.kind === "deleted") {
+        events.push({ ...base, message: { id: messageId(), body: JSON.stringify(envelope("organization.deleted", deletedJSON("organization", id), at)) }, type: "organization.deleted", at, deletes: true, afterDelete: deleted });
+        deleted = true;
+      } else if (!deleted) {
+        org = { ...org, name: s.name, private_metadata: { secret: `private-${id}` }, updated_at: at };
+        events.push({ ...base, message: { id: messageId(), body: JSON.stringify(envelope("organization.updated", org, at)) }, type: "organization.updated", at, deletes: false, afterDelete: false });
+      }
+    }
+    return org;
+  });
+
+  if (orgs.length > 0) {
+    history.memberships.forEach((life, m) => {
+      const id = `orgmem_${runTag}m${m}`;
+      const org = orgs[life.org % orgs.length];
+      const userId = `user_${runTag}u${life.user % history.users.length}`;
+      const member = userJSON({ id: userId, firstName: "Member", random });
+      let at = life.start;
+      let membership = membershipJSON({ id, organization: org, user: member, createdAt: at });
+      const base = { table: "organization_memberships" as const, entityId: id, parents: { org: org.id, user: userId } };
+      events.push({ ...base, message: { id: messageId(), body: JSON.stringify(envelope("organizationMembership.created", membership, at)) }, type: "organizationMembership.created", at, deletes: false, afterDelete: false });
+      let deleted = false;
+      for (const s of life.steps) {
+        at += s.gap;
+        membership = { ...membership, role: s.role, updated_at: at };
+        const type = s.kind === "deleted" ? "organizationMembership.deleted" : "organizationMembership.updated";
+        events.push({ ...base, message: { id: messageId(), body: JSON.stringify(envelope(type, membership, at)) }, type, at, deletes: s.kind === "deleted", afterDelete: deleted });
+        if (s.kind === "deleted") deleted = true;
+      }
+    });
+  }
   for (let i = 0; i < history.unknown; i++) {
     const type = i % 2 === 0 ? "session.created" : "email.created";
     const data = i % 2 === 0 ? sessionJSON({ userId: `user_${runTag}u0`, now: Date.UTC(2026, 9, 1) }) : { object: "email", id: `ema_${runTag}${i}` };
-    events.push({ message: { id: messageId(), body: JSON.stringify(envelope(type, data, Date.UTC(2026, 9, 1))) }, type, userId: null, at: Date.UTC(2026, 9, 1), user: null, afterDelete: false });
+    events.push({ message: { id: messageId(), body: JSON.stringify(envelope(type, data, Date.UTC(2026, 9, 1))) }, type, table: null, entityId: null, at: Date.UTC(2026, 9, 1), deletes: false, afterDelete: false });
   }
   return events;
 }
