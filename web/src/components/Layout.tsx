@@ -1,9 +1,13 @@
-import { NavLink, Outlet } from "react-router";
+import { useEffect } from "react";
+import { NavLink, Outlet, useLocation } from "react-router";
 import { useAuth } from "../auth/auth.ts";
 
 /** Header, navigation and the page. */
 export function Layout() {
   const { AccountControl, mode } = useAuth();
+  const { pathname } = useLocation();
+  // A new page starts at its top (the router keeps the scroll position otherwise).
+  useEffect(() => window.scrollTo(0, 0), [pathname]);
   return (
     <>
       <a className="skip-link" href="#main">

@@ -151,6 +151,14 @@ function FeedResults({ filters, onClearFilters }: { filters: FeedFilters; onClea
           {feed.isRefetching && !isFetchingNextPage ? "Refreshing…" : "Refresh"}
         </button>
       </div>
+      {feed.isRefetchError ? (
+        <div className="inline-alert" role="alert">
+          The feed could not be refreshed; these results may be out of date.{" "}
+          <button type="button" className="link-button" onClick={() => void feed.refetch()}>
+            Try again
+          </button>
+        </div>
+      ) : null}
       <div className={`card-grid${feed.isPlaceholderData ? " card-grid--stale" : ""}`}>
         {profiles.map((profile) => (
           <ProfileCard key={profile.clerk_id} profile={profile} />
