@@ -5,7 +5,7 @@
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from "vitest";
 import { repoRoot } from "../../scripts/lib/paths.ts";
 import { serviceClient } from "../support/clients.ts";
 import { launchChromium } from "./support/browser.ts";
@@ -59,6 +59,10 @@ async function openPage(options: { signedInAs?: string; width?: number } = {}): 
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
+  onTestFailed(async ({ task }) => {
+    const file = `failed-${task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60)}.png`;
+    await page.screenshot({ path: resolve(screenshots, file), fullPage: true }).catch(() => {});
+  });
   return { page, errors };
 }
 

@@ -7,7 +7,9 @@ export function Layout() {
   const { AccountControl, mode } = useAuth();
   const { pathname } = useLocation();
   // A new page starts at its top (the router keeps the scroll position otherwise).
-  useEffect(() => window.scrollTo(0, 0), [pathname]);
+  useEffect(() => {
+    window.scrollTo(0, 0);
+  }, [pathname]);
   return (
     <>
       <a className="skip-link" href="#main">
