@@ -211,16 +211,13 @@ describe("convergence", () => {
   }, soak ? 1_800_000 : 120_000);
 });
 
-describe("a parent brought back after its delete (known, not fixed here)", () => {
+describe("a parent brought back after its delete", () => {
   // Clerk never sends events for a user or organization after deleting it, so the
-  // generator above never does that to a member or an organization. If it happened (a
+  // generator above never does that to a member or an organization. If it happens (a
   // user.updated newer than the user.deleted, or winning a tie of equal milliseconds),
-  // the membership's end would depend on the delivery order: the deletion's clock is
-  // forgotten once the parent row is live again, so a membership event older than the
-  // deletion is stale in one order and applied in the other. Fixing it needs the
-  // deletion clock kept apart from the row's clock (see docs/reliability.md).
-  // `it.fails` passes while the bug is there and fails once it is fixed: then drop it.
-  it.fails("a membership ends the same whichever order the events arrive in", async () => {
+  // the membership still ends the same in every order: the deletion's clock is kept
+  // apart from the parent row's (private.clerk_deletions, 20261122002400).
+  it("a membership ends the same whichever order the events arrive in", async () => {
     const ends: unknown[] = [];
     for (const order of [[0, 1, 2, 3], [0, 2, 3, 1]]) {
       const t = Date.UTC(2026, 9, 2);
