@@ -89,6 +89,15 @@ describe("FeedPage", () => {
     expect((screen.getByRole("searchbox", { name: "Search" }) as HTMLInputElement).value).toBe("");
   });
 
+  it("takes its search and country from the URL, so a search can be shared and reloaded", async () => {
+    const fake = api((params) => ({ body: params.get("search") === "ada" && params.get("country") === "GB" ? [publicProfile()] : [] }));
+    renderPage(<FeedPage />, { api: fake, route: "/?q=ada&country=GB" });
+
+    expect(await screen.findByRole("heading", { name: "Ada Lovelace" })).toBeTruthy();
+    expect((screen.getByRole("searchbox", { name: "Search" }) as HTMLInputElement).value).toBe("ada");
+    expect(fake.requests.filter((r) => r.path === "/rpc/profile_feed")).toHaveLength(1);
+  });
+
   it("filters by country", async () => {
     const fake = api((params) => ({ body: params.get("country") === "SE" ? [publicProfile({ first_name: "Greta", country: "SE" })] : people(2) }));
     renderPage(<FeedPage />, { api: fake });

@@ -5,30 +5,45 @@ import { ProfileCard } from "../../components/ProfileCard.tsx";
 import { useCountriesQuery } from "../../data/countries/index.ts";
 import { type FeedFilters, useFeedQuery } from "../../data/profiles/index.ts";
 import { countryOptionLabel } from "../../lib/flags.ts";
-import { useDebouncedValue } from "../../lib/useDebouncedValue.ts";
 import { useDocumentTitle } from "../../lib/useDocumentTitle.ts";
 import { useWhenVisible } from "../../lib/useWhenVisible.ts";
 
 /** The public feed: everyone, newest first, with search, a country filter and infinite scroll. */
 export function FeedPage() {
   const [params, setParams] = useSearchParams();
-  const [searchText, setSearchText] = useState(params.get("q") ?? "");
-  const search = useDebouncedValue(searchText, 250);
+  // The URL holds the applied filters, so a search can be shared, reloaded and reached
+  // with Back. The box holds what is being typed; it reaches the URL 250 ms after the
+  // last key.
+  const urlSearch = params.get("q") ?? "";
   const country = params.get("country") || null;
+  const [searchText, setSearchText] = useState(urlSearch);
+  const written = useRef(urlSearch);
   useDocumentTitle(null);
 
-  // The URL holds the filters, so a search can be shared, reloaded and navigated back to.
   useEffect(() => {
-    setParams(
-      (current) => {
-        const next = new URLSearchParams(current);
-        if (search.trim()) next.set("q", search.trim());
-        else next.delete("q");
-        return next;
-      },
-      { replace: true },
-    );
-  }, [search, setParams]);
+    const search = searchText.trim();
+    if (search === written.current) return;
+    const timer = setTimeout(() => {
+      written.current = search;
+      setParams(
+        (current) => {
+          const next = new URLSearchParams(current);
+          if (search) next.set("q", search);
+          else next.delete("q");
+          return next;
+        },
+        { replace: true },
+      );
+    }, 250);
+    return () => clearTimeout(timer);
+  }, [searchText, setParams]);
+
+  // Back, Forward or a link changed the search: show it in the box.
+  useEffect(() => {
+    if (urlSearch === written.current) return;
+    written.current = urlSearch;
+    setSearchText(urlSearch);
+  }, [urlSearch]);
 
   const setCountry = (code: string | null) =>
     setParams((current) => {
@@ -38,8 +53,9 @@ export function FeedPage() {
       return next;
     });
 
-  const filters = useMemo<FeedFilters>(() => ({ search: search.trim(), country }), [search, country]);
+  const filters = useMemo<FeedFilters>(() => ({ search: urlSearch, country }), [urlSearch, country]);
   const clearFilters = () => {
+    written.current = "";
     setSearchText("");
     setParams(new URLSearchParams(), { replace: true });
   };
