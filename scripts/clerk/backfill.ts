@@ -167,7 +167,8 @@ async function syncKind(kind: ClerkKind, options: SyncOptions): Promise<KindRepo
     const row = local.get(object.id);
     if (!row) report.missing++;
     else if (row.deleted_at !== null) report.tombstonedHere++;
-    else if (row.clerk_updated_at === null || Date.parse(row.clerk_updated_at) < Number(object.updated_at)) report.outdated++;
+    // Not "older than": an object without a readable updated_at is tried, and reported invalid.
+    else if (!(row.clerk_updated_at !== null && Date.parse(row.clerk_updated_at) >= Number(object.updated_at))) report.outdated++;
     else {
       report.unchanged++;
       return false;
