@@ -207,11 +207,13 @@ describe("the function killed in the middle of one request", () => {
     const update = life.messages[1];
     const answer = sendOnce(update, { url: stack.status.webhookUrl, secret: testSecrets.current }).catch((error) => ({ status: String(error), body: "" }));
     // Wait until the request is inside the database, then kill the function.
-    for (let i = 0; i < 100; i++) {
+    let waiting = false;
+    for (let i = 0; i < 200 && !waiting; i++) {
       const { rows } = await db.query("select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%apply_clerk_event%'");
-      if (rows[0].n > 0) break;
-      await pause(50);
+      waiting = rows[0].n > 0;
+      if (!waiting) await pause(50);
     }
+    expect(waiting, "the request reached the database and waits for the row").toBe(true);
     await stack.parts.functions.get("clerk-webhook")!.kill();
     const killed = await answer;
     expect(killed.status, "the sender sees the connection fail, never a 2xx").toBe(502);
@@ -220,7 +222,7 @@ describe("the function killed in the middle of one request", () => {
 
     await stack.parts.functions.get("clerk-webhook")!.start();
     // PostgREST finished the call the dead function made: the event is committed.
-    await expect.poll(async () => (await db.query("select outcome::text from clerk_events where svix_id = $1", [update.id])).rows[0]?.outcome).toBe("applied");
+    await expect.poll(async () => (await db.query("select outcome::text from clerk_events where svix_id = $1", [update.id])).rows[0]?.outcome, { timeout: 10_000 }).toBe("applied");
     const retry = await deliver(update, { url: stack.status.webhookUrl, secret: testSecrets.current, timeScale: 0 });
     expect(retry).toMatchObject({ status: 200, body: '{"outcome":"duplicate"}' });
     Object.assign(figures, { events: 2, attempts: 3, answers: { 200: 2, 502: 1 }, mostAttemptsForOneEvent: 2 });

