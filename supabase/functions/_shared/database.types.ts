@@ -357,6 +357,10 @@ export type Database = {
         Args: { events: Json };
         Returns: Database["public"]["Enums"]["clerk_event_outcome"][];
       };
+      authorize_sync_admin: {
+        Args: Record<PropertyKey, never>;
+        Returns: string;
+      };
       profile_feed: {
         Args: {
           before_clerk_id?: string;
