@@ -22,7 +22,7 @@ try {
   root.render(
     <StrictMode>
       <BrowserRouter>
-        <AuthProvider supabaseUrl={config.supabaseUrl} clerkPublishableKey={config.clerkPublishableKey}>
+        <AuthProvider supabaseUrl={config.supabaseUrl} supabaseAnonKey={config.supabaseAnonKey} clerkPublishableKey={config.clerkPublishableKey}>
           <SupabaseProvider url={config.supabaseUrl} anonKey={config.supabaseAnonKey}>
             <QueryClientProvider client={queryClient}>
               <App />

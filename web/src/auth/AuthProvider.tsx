@@ -15,18 +15,21 @@ const LocalAuthProvider = import.meta.env.VITE_CLERK_PUBLISHABLE_KEY
 
 export interface AuthProviderProps {
   supabaseUrl: string;
+  supabaseAnonKey: string;
   clerkPublishableKey: string | null;
   children: ReactNode;
 }
 
 /** Clerk when a publishable key is configured, the local stack's dev sign-in otherwise. */
-export function AuthProvider({ supabaseUrl, clerkPublishableKey, children }: AuthProviderProps) {
+export function AuthProvider({ supabaseUrl, supabaseAnonKey, clerkPublishableKey, children }: AuthProviderProps) {
   return (
     <Suspense fallback={<PageSpinner label="Loading sign-in" />}>
       {ClerkAuthProvider && clerkPublishableKey ? (
         <ClerkAuthProvider publishableKey={clerkPublishableKey}>{children}</ClerkAuthProvider>
       ) : LocalAuthProvider ? (
-        <LocalAuthProvider supabaseUrl={supabaseUrl}>{children}</LocalAuthProvider>
+        <LocalAuthProvider supabaseUrl={supabaseUrl} supabaseAnonKey={supabaseAnonKey}>
+          {children}
+        </LocalAuthProvider>
       ) : null}
     </Suspense>
   );

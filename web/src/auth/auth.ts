@@ -11,6 +11,12 @@ export interface Auth {
   isLoaded: boolean;
   /** The signed-in Clerk user id (the token's `sub`), or null. */
   userId: string | null;
+  /**
+   * The session token carries the sync admins' claim, metadata.role = "admin" (Clerk's
+   * session token template {"metadata": "{{user.public_metadata}}"}). For showing admin
+   * links only: the database decides what an admin may do.
+   */
+  isAdmin: boolean;
   /** A session token for Supabase (role "authenticated", sub = userId), or null when signed out. */
   getToken: () => Promise<string | null>;
   signOut: () => Promise<void>;

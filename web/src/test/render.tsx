@@ -14,11 +14,12 @@ export function testQueryClient() {
   });
 }
 
-export function fakeAuth(userId: string | null): Auth {
+export function fakeAuth(userId: string | null, isAdmin = false): Auth {
   return {
     mode: "local",
     isLoaded: true,
     userId,
+    isAdmin,
     getToken: async () => (userId ? `token-for-${userId}` : null),
     signOut: async () => {},
     AccountControl: () => null,
@@ -32,13 +33,13 @@ export function fakeAuth(userId: string | null): Auth {
  */
 export function renderPage(
   ui: ReactElement,
-  { api, userId = null, route = "/", path = "*" }: { api: FakeApi; userId?: string | null; route?: string; path?: string },
+  { api, userId = null, admin = false, route = "/", path = "*" }: { api: FakeApi; userId?: string | null; admin?: boolean; route?: string; path?: string },
 ) {
   const queryClient = testQueryClient();
   const client = createSupabase("http://api.test", "anon-key", async () => (userId ? `token-for-${userId}` : null), api.fetch);
   const result = render(
     <MemoryRouter initialEntries={[route]}>
-      <AuthContext.Provider value={fakeAuth(userId)}>
+      <AuthContext.Provider value={fakeAuth(userId, admin)}>
         <SupabaseClientProvider client={client}>
           <QueryClientProvider client={queryClient}>
             <Routes>

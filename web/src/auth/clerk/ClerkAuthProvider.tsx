@@ -20,7 +20,8 @@ export default function ClerkAuthProvider({ publishableKey, children }: { publis
 }
 
 function ClerkAuth({ children }: { children: ReactNode }) {
-  const { isLoaded, userId, signOut } = useClerkAuth();
+  const { isLoaded, userId, signOut, sessionClaims } = useClerkAuth();
+  const isAdmin = isSyncAdmin(sessionClaims);
   const { session } = useSession();
   const sessionRef = useRef(session);
   sessionRef.current = session;
@@ -32,14 +33,21 @@ function ClerkAuth({ children }: { children: ReactNode }) {
       mode: "clerk",
       isLoaded,
       userId: userId ?? null,
+      isAdmin,
       getToken,
       signOut: () => signOut(),
       AccountControl: ClerkAccountControl,
       SignInPanel: ClerkSignInPanel,
     }),
-    [isLoaded, userId, getToken, signOut],
+    [isLoaded, userId, isAdmin, getToken, signOut],
   );
   return <AuthContext.Provider value={auth}>{children}</AuthContext.Provider>;
+}
+
+/** metadata.role = "admin": put there by the session token template {"metadata": "{{user.public_metadata}}"}. */
+function isSyncAdmin(claims: unknown): boolean {
+  const metadata = typeof claims === "object" && claims !== null ? (claims as { metadata?: unknown }).metadata : null;
+  return typeof metadata === "object" && metadata !== null && (metadata as { role?: unknown }).role === "admin";
 }
 
 function ClerkAccountControl() {

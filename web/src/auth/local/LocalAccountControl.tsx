@@ -1,4 +1,5 @@
 import { Link, useNavigate } from "react-router";
+import { useAuth } from "../auth.ts";
 import { Avatar } from "../../components/Avatar.tsx";
 import { usePublicProfileQuery } from "../../data/profiles/index.ts";
 import { displayName } from "../../lib/names.ts";
@@ -19,6 +20,7 @@ export function LocalAccountControl() {
 
 function SignedInAs({ userId }: { userId: string }) {
   const { signOut } = useLocalSession();
+  const { isAdmin } = useAuth();
   const navigate = useNavigate();
   const profile = usePublicProfileQuery(userId);
   const name = profile.data ? displayName(profile.data) : userId;
@@ -28,6 +30,11 @@ function SignedInAs({ userId }: { userId: string }) {
         <Avatar src={profile.data?.image_url ?? null} name={name} size="small" />
         <span className="account__name">{name}</span>
       </Link>
+      {isAdmin ? (
+        <span className="badge badge--admin" title="This local token carries metadata.role = admin">
+          Admin
+        </span>
+      ) : null}
       <button
         type="button"
         className="button button--quiet"

@@ -1,6 +1,6 @@
-import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from "react";
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from "react";
 import { type Auth, AuthContext } from "../auth.ts";
-import { devTokenSource } from "./devTokens.ts";
+import { devTokenSource, requestTemplatedToken, tokenClaims } from "./devTokens.ts";
 import { LocalAccountControl } from "./LocalAccountControl.tsx";
 import { LocalSignInPanel } from "./LocalSignInPanel.tsx";
 
@@ -24,13 +24,35 @@ export function useLocalSession(): LocalSession {
 /**
  * Local development only: "sign in as" any synced user, with tokens from the local
  * stack's /dev/token. Remembered in localStorage so a reload stays signed in. Loaded
- * only when no Clerk key is configured (see ../AuthProvider.tsx).
+ * only when no Clerk key is configured (see ../AuthProvider.tsx). Tokens carry the
+ * user's public metadata as Clerk's session token template would, so users whose
+ * public_metadata has "role": "admin" are sync admins.
  */
-export default function LocalAuthProvider({ supabaseUrl, children }: { supabaseUrl: string; children: ReactNode }) {
+export default function LocalAuthProvider({ supabaseUrl, supabaseAnonKey, children }: { supabaseUrl: string; supabaseAnonKey: string; children: ReactNode }) {
   const [userId, setUserId] = useState<string | null>(() => readStoredUser());
+  const [adminOf, setAdminOf] = useState<string | null>(null);
 
-  const tokens = useMemo(() => (userId ? devTokenSource(supabaseUrl, userId) : null), [supabaseUrl, userId]);
+  const tokens = useMemo(
+    () => (userId ? devTokenSource(() => requestTemplatedToken(supabaseUrl, supabaseAnonKey, userId)) : null),
+    [supabaseUrl, supabaseAnonKey, userId],
+  );
   const getToken = useCallback(async () => (tokens ? await tokens() : null), [tokens]);
+  // Whether to show admin links: read from the token the user will send.
+  useEffect(() => {
+    if (!tokens || !userId) return;
+    let current = true;
+    tokens().then(
+      (token) => {
+        const metadata = tokenClaims(token).metadata as { role?: unknown } | undefined;
+        if (current) setAdminOf(metadata?.role === "admin" ? userId : null);
+      },
+      () => {},
+    );
+    return () => {
+      current = false;
+    };
+  }, [tokens, userId]);
+  const isAdmin = userId !== null && adminOf === userId;
 
   const signInAs = useCallback((id: string) => {
     localStorage.setItem(storageKey, id);
@@ -47,12 +69,13 @@ export default function LocalAuthProvider({ supabaseUrl, children }: { supabaseU
       mode: "local",
       isLoaded: true,
       userId,
+      isAdmin,
       getToken,
       signOut: async () => signOut(),
       AccountControl: LocalAccountControl,
       SignInPanel: LocalSignInPanel,
     }),
-    [userId, getToken, signOut],
+    [userId, isAdmin, getToken, signOut],
   );
 
   return (

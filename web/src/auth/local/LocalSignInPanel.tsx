@@ -32,6 +32,11 @@ export function LocalSignInPanel() {
         <strong>Local development only.</strong> No Clerk key is configured, so this page lets you act as any synced user with
         a token from the local stack’s <code>/dev/token</code>. Builds with <code>VITE_CLERK_PUBLISHABLE_KEY</code> sign in
         through Clerk and do not contain this page.
+        <p className="local-banner__more">
+          Tokens carry each user’s public metadata, as Clerk’s session token template <code>{'{"metadata": "{{user.public_metadata}}"}'}</code> does, so a
+          user whose public metadata has <code>"role": "admin"</code> is a sync admin and sees the health page. Make one with{" "}
+          <code>npm run clerk -- send user.updated --user user_… --set public_metadata='{'{"role":"admin"}'}'</code>, then sign in again.
+        </p>
       </div>
       <div className="page-header">
         <h1 id="local-sign-in-title">Sign in as…</h1>

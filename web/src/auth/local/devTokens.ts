@@ -9,13 +9,13 @@ export interface DevToken {
   expiresAt: number;
 }
 
-export async function requestDevToken(supabaseUrl: string, sub: string): Promise<DevToken> {
+export async function requestDevToken(supabaseUrl: string, sub: string, claims?: Record<string, unknown>): Promise<DevToken> {
   let response: Response;
   try {
     response = await fetch(`${supabaseUrl}/dev/token`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ sub }),
+      body: JSON.stringify(claims ? { sub, claims } : { sub }),
     });
   } catch {
     throw new Error(`The local stack's token issuer at ${supabaseUrl}/dev/token is not answering. Is \`npm run dev\` running?`);
@@ -28,15 +28,52 @@ export async function requestDevToken(supabaseUrl: string, sub: string): Promise
 }
 
 /**
+ * A token as Clerk issues one with the session token template
+ * {"metadata": "{{user.public_metadata}}"} (the one the README asks for): it carries the
+ * user's public metadata, read from their synced row with a plain token first. So a
+ * user whose public_metadata has "role": "admin" is a sync admin here, as in Clerk.
+ * A user not synced yet gets a plain token.
+ */
+export async function requestTemplatedToken(supabaseUrl: string, anonKey: string, sub: string): Promise<DevToken> {
+  const plain = await requestDevToken(supabaseUrl, sub);
+  const metadata = await readPublicMetadata(supabaseUrl, anonKey, sub, plain.token);
+  return metadata ? await requestDevToken(supabaseUrl, sub, { metadata }) : plain;
+}
+
+async function readPublicMetadata(supabaseUrl: string, anonKey: string, sub: string, token: string): Promise<Record<string, unknown> | null> {
+  try {
+    const response = await fetch(`${supabaseUrl}/rest/v1/profiles?select=public_metadata&clerk_id=eq.${encodeURIComponent(sub)}`, {
+      headers: { apikey: anonKey, authorization: `Bearer ${token}` },
+    });
+    if (!response.ok) return null;
+    const rows = (await response.json()) as Array<{ public_metadata: Record<string, unknown> | null }>;
+    const metadata = rows[0]?.public_metadata;
+    return metadata && Object.keys(metadata).length > 0 ? metadata : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The claims of a token, unverified: for what the page shows, never for what it may do. */
+export function tokenClaims(token: string): Record<string, unknown> {
+  try {
+    const payload = token.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/");
+    return JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(payload), (char) => char.charCodeAt(0))));
+  } catch {
+    return {};
+  }
+}
+
+/**
  * Hands out a cached token for `sub`, fetching a new one shortly before it expires.
  * Concurrent callers share one request.
  */
-export function devTokenSource(supabaseUrl: string, sub: string, now = () => Date.now() / 1000) {
+export function devTokenSource(request: () => Promise<DevToken>, now = () => Date.now() / 1000) {
   let current: DevToken | null = null;
   let pending: Promise<DevToken> | null = null;
   return async (): Promise<string> => {
     if (current && current.expiresAt - now() > 60) return current.token;
-    pending ??= requestDevToken(supabaseUrl, sub).finally(() => {
+    pending ??= request().finally(() => {
       pending = null;
     });
     current = await pending;
