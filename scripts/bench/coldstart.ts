@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { envelope, userJSON } from "../clerk/payloads.ts";
 import { newMessage, signedHeaders } from "../clerk/delivery.ts";
-import { bin, repoRoot } from "../lib/paths.ts";
+import { repoRoot } from "../lib/paths.ts";
 import { readStatus, type StackStatus } from "../lib/status.ts";
 import { discoverFunctions, startFunction } from "../stack/functions.ts";
 import { freePort } from "../stack/processes.ts";
@@ -63,7 +63,11 @@ export async function benchColdStart(stack: StackStatus, runs: number, log: (lin
 async function timeStackStart(stateDir: string): Promise<number> {
   const env = { ...process.env, STACK_DIR: stateDir, STACK_API_PORT: String(await freePort()), STACK_DB_PORT: String(await freePort()) };
   const started = performance.now();
-  const child = spawn(bin("tsx"), ["scripts/stack/main.ts"], { cwd: repoRoot, env, stdio: "ignore" });
+  // Node with tsx's loader, not the tsx wrapper: the wrapper relays a SIGINT to its child
+  // and SIGKILLs it when the child does not acknowledge within 30 ms, which a loaded
+  // machine misses; the stack then never stops its postgres, and the warm start below
+  // finds postmaster.pid still held.
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/stack/main.ts"], { cwd: repoRoot, env, stdio: "ignore" });
   let status: StackStatus | null = null;
   while (!(status = await readStatus(stateDir))) {
     if (child.exitCode !== null) throw new Error("npm run stack exited before it was ready");
