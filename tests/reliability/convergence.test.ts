@@ -9,12 +9,15 @@
  * `npm test` runs a fixed seed and a bounded count; `npm run soak` runs it longer and
  * writes the figures to docs/reliability/convergence.json.
  */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, inject, it } from "vitest";
 import { newMessage, signedHeaders } from "../../scripts/clerk/delivery.ts";
 import { deletedJSON, envelope, membershipJSON, organizationJSON, userJSON } from "../../scripts/clerk/payloads.ts";
 import { membershipFromClerk, organizationFromClerk, profileFromUser } from "../../supabase/functions/_shared/mappers.ts";
 import { database, testSecrets } from "../support/clients.ts";
+import { startWebhookFunction } from "../support/function-process.ts";
 import { soak, writeFigures } from "./support/figures.ts";
 import { type Attempt, type Bounds, deliveryPlanArbitrary, historyArbitrary, materialize, type SentEvent, type Table } from "./support/histories.ts";
 
@@ -35,6 +38,7 @@ const figures = {
   seed,
   numRuns,
   bounds,
+  functionInstances: 2,
   histories: 0,
   users: 0,
   organizations: 0,
@@ -54,16 +58,27 @@ const figures = {
   seconds: 0,
 };
 
+/** The stack's function behind the gateway, and a second instance beside it (started in the test). */
+const instances: string[] = [stack.webhookUrl];
+const logs: Array<() => Promise<string>> = [() => readFile(join(stack.stateDir, "logs/function-clerk-webhook.log"), "utf8")];
+
+/** What the functions logged about a message: the reason behind a 5xx. */
+async function logged(svixId: string): Promise<string> {
+  const lines = await Promise.all(logs.map((log) => log().catch(() => "")));
+  return lines.join("\n").split("\n").filter((line) => line.includes(svixId)).join("\n");
+}
+
 async function send(event: SentEvent, attempt: Attempt): Promise<{ status: number; outcome: string }> {
   const at = new Date(Date.now() + attempt.signedAtOffset * 1000);
   const secret = attempt.previousSecret ? testSecrets.previous : testSecrets.current;
-  const response = await fetch(stack.webhookUrl, {
+  const response = await fetch(instances[attempt.instance], {
     method: "POST",
     headers: signedHeaders(event.message, secret, at, attempt.headerStyle),
     body: event.message.body,
   });
   const body = await response.json() as { outcome?: string; error?: string };
-  return { status: response.status, outcome: body.outcome ?? `error: ${body.error}` };
+  const outcome = body.outcome ?? `error: ${body.error}${response.status >= 500 ? `; logged: ${await logged(event.message.id)}` : ""}`;
+  return { status: response.status, outcome };
 }
 
 const newer = (a: SentEvent, b: SentEvent) => a.at > b.at || (a.at === b.at && a.message.id > b.message.id);
@@ -115,7 +130,7 @@ async function deliverAndCheck(events: SentEvent[], plan: Attempt[][]): Promise<
     const results = await Promise.all(batch.map((attempt) => send(events[attempt.event], attempt)));
     batch.forEach((attempt, i) => {
       const id = events[attempt.event].message.id;
-      expect(results[i], `delivery of ${id} (${events[attempt.event].type})`).toMatchObject({ status: 200 });
+      expect(results[i], `delivery of ${id} (${events[attempt.event].type}): ${results[i].outcome}`).toMatchObject({ status: 200 });
       answers.set(id, [...(answers.get(id) ?? []), results[i].outcome]);
     });
   }
@@ -191,6 +206,9 @@ function count(events: SentEvent[], plan: Attempt[][]): void {
 
 describe("convergence", () => {
   it(`${numRuns} random histories delivered shuffled, duplicated, re-signed and concurrently all converge (seed ${seed})`, async () => {
+    const second = await startWebhookFunction(stack, { CLERK_WEBHOOK_SIGNING_SECRET: `${testSecrets.current} ${testSecrets.previous}` });
+    instances[1] = second.url;
+    logs[1] = second.log;
     const started = Date.now();
     const scenario = historyArbitrary(bounds).chain((history) => {
       const events = materialize(history, "count").length;

@@ -232,6 +232,8 @@ export interface Attempt {
   headerStyle: "svix" | "webhook";
   /** Signed with the previous secret, as during a rotation. */
   previousSecret: boolean;
+  /** Which of two function instances takes it (hosted Supabase runs several). */
+  instance: number;
 }
 
 /** Attempts in sending order, in batches sent concurrently. */
@@ -248,6 +250,7 @@ export function deliveryPlanArbitrary(count: number, bounds: Bounds): fc.Arbitra
       signedAtOffset: fc.integer({ min: -240, max: 240 }),
       headerStyle: fc.constantFrom<Attempt["headerStyle"]>("svix", "svix", "webhook"),
       previousSecret: fc.boolean(),
+      instance: fc.integer({ min: 0, max: 1 }),
     });
   const copies = Array.from({ length: count }, (_, event) =>
     fc.array(attempt(event), { minLength: 1, maxLength: bounds.maxCopies, depthIdentifier: "copies" }));
