@@ -4,6 +4,7 @@
  * its bound in the same run and reports the ratio. `--quick` is the CI smoke version
  * (tiny counts, no timing claims); `--out DIR` writes results elsewhere.
  */
+import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
@@ -28,6 +29,14 @@ log("Starting a private stack for the benchmarks…");
 const stack = await startStack({ stateDir, apiPort: await freePort(), dbPort: await freePort(), readFunctionsEnvFile: false });
 const functionPid = stack.processes.find((p) => p.name === "function clerk-webhook")?.pid ?? null;
 
+/** The feed benchmark runs on a stack of its own (it inserts 100,000 profiles). */
+function runFeedBench(args: string[]): Promise<void> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/bench/feed.ts", "--out", outDir, ...args], { cwd: repoRoot, stdio: "inherit" });
+    child.once("exit", (code) => (code === 0 ? done() : fail(new Error(`the feed benchmark exited with code ${code}`))));
+  });
+}
+
 async function save(name: string, result: unknown) {
   const file = join(outDir, `${name}.json`);
   await writeFile(file, JSON.stringify({ machine, ...result as object }, null, 2));
@@ -44,6 +53,10 @@ try {
   if (!only || only.includes("verification")) {
     log("verification: the same signed payloads through each library…");
     await save("verification", { rows: await benchVerification(values.quick ? 200 : 20_000, log) });
+  }
+  if (!only || only.includes("feed")) {
+    log("feed reads: a private stack with the profiles inserted by SQL…");
+    await runFeedBench(values.quick ? ["--profiles", "2000", "--requests", "20"] : []);
   }
   if (!only || only.includes("coldstart")) {
     log("cold start…");

@@ -33,6 +33,8 @@ describe("npm run bench -- --quick", () => {
     expect(verification.rows).toHaveLength(3);
     const coldstart = JSON.parse(await readFile(join(out, "coldstart.json"), "utf8"));
     expect(coldstart.functionMs).toHaveLength(1);
+    const feed = JSON.parse(await readFile(join(out, "feed.json"), "utf8"));
+    expect(feed.cases.find((c: { case: string }) => c.case === "first page")).toMatchObject({ rows: 25, usesIndex: true });
     const memory = JSON.parse(await readFile(join(out, "memory.json"), "utf8"));
     expect(memory.run.failed).toBe(0);
   }, 240_000);
