@@ -7,12 +7,14 @@ interface AvatarProps {
   size?: "small" | "medium" | "large";
   /** Empty when the name is printed right next to the picture (it would be read twice). */
   alt?: string;
+  /** A rounded square, for organizations (people are round). */
+  square?: boolean;
 }
 
 /** The profile picture, or the person's initials when there is none or it fails to load. */
-export function Avatar({ src, name, size = "medium", alt = "" }: AvatarProps) {
+export function Avatar({ src, name, size = "medium", alt = "", square = false }: AvatarProps) {
   const [failedSrc, setFailedSrc] = useState<string | null>(null);
-  const className = `avatar avatar--${size}`;
+  const className = `avatar avatar--${size}${square ? " avatar--square" : ""}`;
   if (!src || failedSrc === src) {
     return (
       <span className={`${className} avatar--initials`} style={{ backgroundColor: colourFor(name) }} role={alt ? "img" : undefined} aria-label={alt || undefined} aria-hidden={alt ? undefined : true}>

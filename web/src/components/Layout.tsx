@@ -4,7 +4,7 @@ import { useAuth } from "../auth/auth.ts";
 
 /** Header, navigation and the page. */
 export function Layout() {
-  const { AccountControl, mode } = useAuth();
+  const { AccountControl, mode, isAdmin } = useAuth();
   const { pathname } = useLocation();
   // A new page starts at its top (the router keeps the scroll position otherwise).
   useEffect(() => {
@@ -27,9 +27,17 @@ export function Layout() {
             <NavLink to="/" end className="site-nav__link">
               Feed
             </NavLink>
+            <NavLink to="/orgs" className="site-nav__link">
+              Organizations
+            </NavLink>
             <NavLink to="/me" className="site-nav__link">
               My profile
             </NavLink>
+            {isAdmin ? (
+              <NavLink to="/admin/health" className="site-nav__link">
+                Sync health
+              </NavLink>
+            ) : null}
           </nav>
           <div className="site-header__account">
             {mode === "local" ? (

@@ -19,3 +19,18 @@ export function todayIso(now = new Date()): string {
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
+
+const timeFormat = new Intl.DateTimeFormat("en", { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
+const shortTimeFormat = new Intl.DateTimeFormat("en", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+const dateTimeFormat = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "medium", hourCycle: "h23" });
+
+/** "14:03:09" for today, "Nov 21, 2026, 14:03:09" for another day, in the viewer's time zone. */
+export function formatTimestamp(timestamp: string, now = new Date()): string {
+  const date = new Date(timestamp);
+  return date.toDateString() === now.toDateString() ? timeFormat.format(date) : dateTimeFormat.format(date);
+}
+
+/** "14:03": a chart's time axis. */
+export function formatClock(timestamp: string): string {
+  return shortTimeFormat.format(new Date(timestamp));
+}

@@ -19,3 +19,8 @@ export function initials(name: string): string {
     .map((part) => [...part][0]!.toUpperCase());
   return letters.join("") || "?";
 }
+
+/** An organization's name, else its slug, else a neutral placeholder. */
+export function organizationName(organization: { name: string | null; slug: string | null }): string {
+  return organization.name?.trim() || organization.slug || "Unnamed organization";
+}

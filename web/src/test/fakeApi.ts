@@ -5,7 +5,7 @@
 
 export interface ApiRequest {
   method: string;
-  /** Path under /rest/v1, e.g. "/profiles" or "/rpc/profile_feed". */
+  /** Path under /rest/v1, e.g. "/profiles" or "/rpc/profile_feed"; other paths whole ("/functions/v1/…"). */
   path: string;
   params: URLSearchParams;
   body: unknown;

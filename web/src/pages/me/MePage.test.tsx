@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import type { MyProfile } from "../../data/my-profile/index.ts";
 import { type ApiReply, deferred, fakeApi } from "../../test/fakeApi.ts";
-import { countries, myProfile } from "../../test/fixtures.ts";
+import { countries, myOrganization, myProfile } from "../../test/fixtures.ts";
 import { renderPage } from "../../test/render.tsx";
 import { MePage } from "./MePage.tsx";
 
@@ -18,6 +18,7 @@ function api(save: (patch: Partial<MyProfile>) => ApiReply | Promise<ApiReply> =
   return fakeApi({
     "GET /countries": () => ({ body: countries }),
     "GET /profiles": () => ({ body: [row] }),
+    "GET /my_organizations": () => ({ body: [] }),
     "PATCH /profiles": async ({ body }) => {
       const reply = await save(body as Partial<MyProfile>);
       if ((reply.status ?? 200) < 300) row = { ...row, ...(body as Partial<MyProfile>) };
@@ -144,6 +145,7 @@ describe("MePage", () => {
     const fake = fakeApi({
       "GET /countries": () => ({ body: countries }),
       "GET /profiles": () => ({ body: synced ? [ada] : [] }),
+      "GET /my_organizations": () => ({ body: [] }),
     });
     renderPage(<MePage pollMs={50} />, { api: fake, userId: ada.clerk_id });
 
@@ -151,5 +153,41 @@ describe("MePage", () => {
     synced = true;
     expect(await screen.findByLabelText("Bio", undefined, { timeout: 2_000 })).toBeTruthy();
     expect(screen.queryByRole("heading", { name: "Setting up your profile…" })).toBeNull();
+  });
+
+  it("lists my organizations with my role in each, linked to their pages", async () => {
+    const fake = api();
+    fake.on("GET /my_organizations", () => ({
+      body: [myOrganization(), myOrganization({ organization_id: "org_2Babbage", name: "Difference Engines", role: "org:member", members_count: 1 })],
+    }));
+    renderPage(<MePage />, { api: fake, userId: ada.clerk_id });
+    const section = within(await screen.findByRole("region", { name: "Your organizations" }));
+    const items = await section.findAllByRole("listitem");
+    expect(items.map((item) => within(item).getByRole("link").textContent)).toEqual(["Analytical Engines", "Difference Engines"]);
+    expect(items[0]!.textContent).toContain("2 members");
+    expect(items[0]!.textContent).toContain("Admin");
+    expect(items[1]!.textContent).toContain("1 member");
+    expect(items[1]!.textContent).toContain("Member");
+    expect(section.getByRole("link", { name: "Difference Engines" }).getAttribute("href")).toBe("/orgs/org_2Babbage");
+  });
+
+  it("says when I am in no organization", async () => {
+    renderPage(<MePage />, { api: api(), userId: ada.clerk_id });
+    const section = within(await screen.findByRole("region", { name: "Your organizations" }));
+    expect(await section.findByText(/You are not in any organization yet/)).toBeTruthy();
+    expect(section.getByRole("link", { name: "See all organizations" }).getAttribute("href")).toBe("/orgs");
+  });
+
+  it("says why my organizations could not be loaded, next to the rest of the page, and tries again", async () => {
+    let failing = true;
+    const fake = api();
+    fake.on("GET /my_organizations", () => (failing ? { status: 500, body: { message: "Database unavailable" } } : { body: [myOrganization()] }));
+    renderPage(<MePage />, { api: fake, userId: ada.clerk_id });
+    const section = within(await screen.findByRole("region", { name: "Your organizations" }));
+    expect((await section.findByRole("alert")).textContent).toContain("Database unavailable");
+    expect(screen.getByLabelText("Bio")).toBeTruthy();
+    failing = false;
+    await userEvent.click(section.getByRole("button", { name: "Try again" }));
+    expect(await section.findByRole("link", { name: "Analytical Engines" })).toBeTruthy();
   });
 });

@@ -10,6 +10,7 @@ import type { PublicProfile } from "../../data/profiles/index.ts";
 import { formatMonthYear } from "../../lib/dates.ts";
 import { displayName } from "../../lib/names.ts";
 import { useDocumentTitle } from "../../lib/useDocumentTitle.ts";
+import { MyOrganizations } from "./MyOrganizations.tsx";
 import { ProfileForm } from "./ProfileForm.tsx";
 
 /** /me — my profile: what Clerk holds (read-only) and what I can edit. */
@@ -62,6 +63,7 @@ function MyProfileSection({ userId, pollMs }: { userId: string; pollMs?: number 
             </h2>
             <ProfileCard profile={publicView(me)} />
           </section>
+          <MyOrganizations userId={userId} />
         </div>
         <div className="card me__form">
           <ProfileForm profile={me} countries={countries.data ?? null} />

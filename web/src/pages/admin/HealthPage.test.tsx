@@ -1,0 +1,149 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import type { SyncHealthReport } from "../../data/sync-health/index.ts";
+import { type ApiReply, deferred, fakeApi } from "../../test/fakeApi.ts";
+import { healthReport } from "../../test/fixtures.ts";
+import { renderPage } from "../../test/render.tsx";
+import { HealthPage } from "./HealthPage.tsx";
+
+const admin = "user_2AdminAda";
+const replayPath = "/functions/v1/clerk-sync-admin/replay";
+
+function api(report: () => SyncHealthReport | ApiReply = () => healthReport()) {
+  return fakeApi({
+    "POST /rpc/sync_health_report": () => {
+      const answer = report();
+      return "generated_at" in answer ? { body: answer } : answer;
+    },
+  });
+}
+
+function render(fake = api(), userId: string | null = admin, route = "/admin/health") {
+  return renderPage(<HealthPage refreshMs={60_000} />, { api: fake, userId, admin: userId !== null, route, path: "/admin/health" });
+}
+
+describe("HealthPage", () => {
+  it("shows an admin the last webhook, lag, failed count, ledger and a chart of events per minute", async () => {
+    const fake = api();
+    render(fake);
+    expect(await screen.findByRole("heading", { level: 1, name: "Sync health" })).toBeTruthy();
+    expect(screen.getByText("Failed events", { selector: ".status-pill" })).toBeTruthy();
+
+    const stat = (label: string) => screen.getByText(label).parentElement!.textContent;
+    expect(stat("Last webhook")).toContain("42 s ago");
+    expect(stat("Lag")).toContain("0.30 s");
+    expect(stat("Lag")).toContain("Median 0.21 s · p95 1.4 s");
+    expect(stat("Ledger")).toContain("2.3 MB");
+    expect(stat("Ledger")).toContain("1,234 rows");
+    expect(stat("In the window")).toContain("3 redelivered");
+
+    const chart = screen.getByRole("img", { name: /Webhooks per minute by outcome/ });
+    expect(chart.querySelectorAll(".chart__bar")).toHaveLength(60);
+    expect(chart.querySelector("desc")!.textContent).toMatch(/^120 applied, 2 stale, 1 ignored, 1 failed in the last 60 minutes\./);
+    const legend = within(screen.getByRole("list", { name: "Totals in the window" }));
+    expect(legend.getByText("Failed").textContent).toContain("1");
+
+    const failed = within(screen.getByRole("list", { name: "Failed events" }));
+    const item = failed.getByRole("listitem", { name: /user\.created/ });
+    expect(item.textContent).toContain("msg_2FailedOne");
+    expect(item.textContent).toContain("test_poison");
+    expect(screen.queryByRole("alert")).toBeNull();
+    expect(fake.requests[0]!.body).toEqual({ window_minutes: 60, stale_after_seconds: 3600 });
+  });
+
+  it("warns loudly when no webhook has arrived for longer than the time set, and the time can be changed", async () => {
+    const fake = api();
+    fake.on("POST /rpc/sync_health_report", ({ body }) => {
+      const staleAfter = (body as { stale_after_seconds: number }).stale_after_seconds;
+      return { body: healthReport({ last_event_age_seconds: 7_500, stale_after_seconds: staleAfter, stalled: 7_500 > staleAfter, failed: [], failed_count: 0 }) };
+    });
+    render(fake, admin, "/admin/health?stale=21600");
+    expect(await screen.findByText("Healthy")).toBeTruthy();
+    expect(screen.queryByRole("alert")).toBeNull();
+
+    await userEvent.selectOptions(screen.getByLabelText("Warn when no webhook for"), "3600");
+    const alert = await screen.findByRole("alert");
+    expect(within(alert).getByRole("heading").textContent).toBe("No webhook has arrived for 2 h 5 min");
+    expect(alert.textContent).toContain("longer than the 1 h you set");
+    expect(alert.textContent).toContain("npm run clerk -- reconcile");
+    expect(screen.getByText("Stalled", { selector: ".status-pill" })).toBeTruthy();
+    expect(fake.requests.at(-1)!.body).toEqual({ window_minutes: 60, stale_after_seconds: 3600 });
+  });
+
+  it("says when no webhook has ever arrived", async () => {
+    render(api(() => healthReport({ last_event_received_at: null, last_event_at: null, last_event_age_seconds: null, stalled: true, lag_seconds: { p50: null, p95: null, max: null, last: null }, per_minute: [], failed: [], failed_count: 0 })));
+    expect(within(await screen.findByRole("alert")).getByRole("heading").textContent).toBe("No webhook has ever arrived");
+    expect(screen.getByText("Never")).toBeTruthy();
+    expect(screen.getByRole("img", { name: /No webhooks in the last 0 minutes/ })).toBeTruthy();
+    expect(screen.getByText("No failed events. Everything Clerk sent was stored.")).toBeTruthy();
+  });
+
+  it("tells a signed-in non-admin the page is for admins (the database refuses them)", async () => {
+    const fake = api(() => ({ status: 403, body: { code: "42501", message: "sync_health_report is for admins", details: null, hint: null } }));
+    renderPage(<HealthPage />, { api: fake, userId: "user_2Member", route: "/admin/health", path: "/admin/health" });
+    expect(await screen.findByRole("heading", { name: "Admins only" })).toBeTruthy();
+    expect(screen.getByText(/"role": "admin"/)).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Try again" })).toBeNull();
+  });
+
+  it("asks a visitor to sign in, and asks the database nothing", async () => {
+    const fake = api();
+    render(fake, null);
+    expect(await screen.findByRole("heading", { name: "Sign in to see sync health" })).toBeTruthy();
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it("shows why the report failed and tries again", async () => {
+    let failing = true;
+    render(api(() => (failing ? { status: 500, body: { message: "canceling statement due to statement timeout" } } : healthReport())));
+    expect((await screen.findByRole("alert")).textContent).toContain("statement timeout");
+    failing = false;
+    await userEvent.click(screen.getByRole("button", { name: "Try again" }));
+    expect(await screen.findByRole("heading", { level: 1, name: "Sync health" })).toBeTruthy();
+  });
+
+  it("replays a failed event with the admin's token, then shows it applied and the list without it", async () => {
+    let replayed = false;
+    const reply = deferred<ApiReply>();
+    const fake = api(() => (replayed ? healthReport({ failed: [], failed_count: 0 }) : healthReport()));
+    fake.on(`POST ${replayPath}`, async () => {
+      const answer = await reply.promise;
+      replayed = true;
+      return answer;
+    });
+    render(fake);
+    const item = await screen.findByRole("listitem", { name: /user\.created/ });
+    await userEvent.click(within(item).getByRole("button", { name: "Replay" }));
+
+    expect(within(item).getByRole("button", { name: "Replaying…" }).hasAttribute("disabled")).toBe(true);
+    const request = fake.requests.find((r) => r.path === replayPath)!;
+    expect(request.body).toEqual({ svix_id: "msg_2FailedOne" });
+    expect(request.headers.get("authorization")).toBe(`Bearer token-for-${admin}`);
+
+    reply.resolve({ body: { svix_id: "msg_2FailedOne", outcome: "applied" } });
+    expect(await screen.findByText("Replayed msg_2FailedOne: applied.")).toBeTruthy();
+    await waitFor(() => expect(screen.queryByRole("list", { name: "Failed events" })).toBeNull());
+    expect(screen.getByText("No failed events. Everything Clerk sent was stored.")).toBeTruthy();
+    expect(screen.getByText("Healthy")).toBeTruthy();
+  });
+
+  it("says when a replayed event failed again", async () => {
+    const fake = api();
+    fake.on(`POST ${replayPath}`, () => ({ body: { svix_id: "msg_2FailedOne", outcome: "failed" } }));
+    render(fake);
+    const item = await screen.findByRole("listitem", { name: /user\.created/ });
+    await userEvent.click(within(item).getByRole("button", { name: "Replay" }));
+    expect(await screen.findByText(/failed again: its cause is not fixed yet/)).toBeTruthy();
+  });
+
+  it("shows the function's refusal next to the event, which stays in the list", async () => {
+    const fake = api();
+    fake.on(`POST ${replayPath}`, () => ({ status: 403, body: { error: "admins only: your session token does not carry metadata.role = admin" } }));
+    render(fake);
+    const item = await screen.findByRole("listitem", { name: /user\.created/ });
+    await userEvent.click(within(item).getByRole("button", { name: "Replay" }));
+    expect((await within(item).findByRole("alert")).textContent).toBe("The replay did not run: admins only: your session token does not carry metadata.role = admin");
+    expect(within(item).getByRole("button", { name: "Replay" })).toBeTruthy();
+  });
+});
