@@ -145,19 +145,15 @@ export function materialize(history: History, runTag: string): SentEvent[] {
     const base = { table: "profiles" as const, entityId: id };
     events.push({ ...base, message: { id: messageId(), body: JSON.stringify(envelope("user.created", user, at)) }, type: "user.created", at, deletes: false, afterDelete: false });
     let deleted = false;
-    // A member's user is never brought back after a delete: Clerk never does, and what
-    // that would mean for the memberships the delete removed is not decided.
-    const member = history.memberships.some((m) => history.users.length > 0 && m.user % history.users.length === u);
+    // Updates after a delete, and ties that an update wins, bring the user back; the
+    // memberships its delete ended stay ended.
     for (const s of life.steps) {
-      // A member's delete is never tied with an earlier update either (a tie that the
-      // update wins brings the user back just the same).
-      at += member && s.kind === "deleted" ? Math.max(s.gap, 1) : s.gap;
+      at += s.gap;
       if (s.kind === "deleted") {
         events.push({ ...base, message: { id: messageId(), body: JSON.stringify(envelope("user.deleted", deletedJSON("user", id), at)) }, type: "user.deleted", at, deletes: true, afterDelete: deleted });
         deleted = true;
         continue;
       }
-      if (deleted && member) continue;
       user = structuredClone(user);
       user.first_name = s.name;
       user.username = s.username;
@@ -181,16 +177,15 @@ export function materialize(history: History, runTag: string): SentEvent[] {
     const base = { table: "organizations" as const, entityId: id };
     events.push({ ...base, message: { id: messageId(), body: JSON.stringify(envelope("organization.created", org, at)) }, type: "organization.created", at, deletes: false, afterDelete: false });
     let deleted = false;
-    // Organizations, like members, are never brought back after a delete, by a later
-    // event or by a tie.
+    // Organizations too may be brought back after a delete.
     for (const s of life.steps) {
-      at += s.kind === "deleted" ? Math.max(s.gap, 1) : s.gap;
+      at += s.gap;
       if (s.kind === "deleted") {
         events.push({ ...base, message: { id: messageId(), body: JSON.stringify(envelope("organization.deleted", deletedJSON("organization", id), at)) }, type: "organization.deleted", at, deletes: true, afterDelete: deleted });
         deleted = true;
-      } else if (!deleted) {
+      } else {
         org = { ...org, name: s.name, private_metadata: { secret: `private-${id}` }, updated_at: at };
-        events.push({ ...base, message: { id: messageId(), body: JSON.stringify(envelope("organization.updated", org, at)) }, type: "organization.updated", at, deletes: false, afterDelete: false });
+        events.push({ ...base, message: { id: messageId(), body: JSON.stringify(envelope("organization.updated", org, at)) }, type: "organization.updated", at, deletes: false, afterDelete: deleted });
       }
     }
     return org;
