@@ -16,17 +16,23 @@ import { benchColdStart } from "./coldstart.ts";
 import { benchIngest, benchMemory, fullPlan, quickPlan } from "./ingest.ts";
 import { benchVerification } from "./verification.ts";
 
-const { values } = parseArgs({ options: { quick: { type: "boolean" }, out: { type: "string" }, only: { type: "string" } } });
+const { values } = parseArgs({
+  options: { quick: { type: "boolean" }, out: { type: "string" }, only: { type: "string" }, "max-group": { type: "string" }, "ledger-payloads": { type: "string" } },
+});
 const outDir = resolve(values.out ?? join(repoRoot, "bench/results"));
 const only = values.only?.split(",");
 const log = (line: string) => console.log(line);
 
-const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString(), quick: Boolean(values.quick) };
+const machine = { settings: { maxGroup: values["max-group"] ?? "64", ledgerPayloads: values["ledger-payloads"] ?? "all" }, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString(), quick: Boolean(values.quick) };
 
 await mkdir(outDir, { recursive: true });
 const stateDir = await mkdtemp(join(tmpdir(), "clerk-sync-bench-"));
 log("Starting a private stack for the benchmarks…");
-const stack = await startStack({ stateDir, apiPort: await freePort(), dbPort: await freePort(), readFunctionsEnvFile: false });
+// --max-group 1 turns group commit off; --ledger-payloads failed stores fewer payloads.
+const functionEnv: Record<string, string> = {};
+if (values["max-group"]) functionEnv.WEBHOOK_MAX_GROUP = values["max-group"];
+if (values["ledger-payloads"]) functionEnv.LEDGER_PAYLOADS = values["ledger-payloads"];
+const stack = await startStack({ stateDir, apiPort: await freePort(), dbPort: await freePort(), readFunctionsEnvFile: false, functionEnv });
 const functionPid = stack.processes.find((p) => p.name === "function clerk-webhook")?.pid ?? null;
 
 /** The feed benchmark runs on a stack of its own (it inserts 100,000 profiles). */

@@ -19,6 +19,7 @@ describe("loadWebhookConfig", () => {
       maxBodyBytes: 1048576,
       databaseTimeoutMs: 10000,
       ledgerPayloads: "all",
+      maxGroup: 64,
     });
   });
 
@@ -30,6 +31,7 @@ describe("loadWebhookConfig", () => {
     ["WEBHOOK_MAX_BODY_BYTES", "lots", /WEBHOOK_MAX_BODY_BYTES must be a positive integer/],
     ["WEBHOOK_DB_TIMEOUT_MS", "-5", /WEBHOOK_DB_TIMEOUT_MS must be a positive integer/],
     ["LEDGER_PAYLOADS", "some", /LEDGER_PAYLOADS must be one of all, failed/],
+    ["WEBHOOK_MAX_GROUP", "0", /WEBHOOK_MAX_GROUP must be a positive integer/],
   ])("refuses %s=%s", (name, value, message) => {
     expect(() => load({ ...base, [name]: value })).toThrow(message);
   });

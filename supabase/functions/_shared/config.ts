@@ -27,6 +27,11 @@ export interface WebhookConfig {
    * and about a third less database work per event).
    */
   ledgerPayloads: "all" | "failed";
+  /**
+   * Most deliveries applied in one transaction by group commit (`WEBHOOK_MAX_GROUP`,
+   * default 64). 1 applies every delivery on its own, as without group commit.
+   */
+  maxGroup: number;
 }
 
 type Env = (name: string) => string | undefined;
@@ -40,6 +45,7 @@ export function loadWebhookConfig(env: Env): WebhookConfig {
     maxBodyBytes: positiveInteger(env, "WEBHOOK_MAX_BODY_BYTES", 1024 * 1024),
     databaseTimeoutMs: positiveInteger(env, "WEBHOOK_DB_TIMEOUT_MS", 10_000),
     ledgerPayloads: oneOf(env, "LEDGER_PAYLOADS", ["all", "failed"] as const, "all"),
+    maxGroup: positiveInteger(env, "WEBHOOK_MAX_GROUP", 64),
   };
 }
 

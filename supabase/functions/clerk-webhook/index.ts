@@ -21,7 +21,7 @@ const supabase = createClient<Database>(config.supabaseUrl, config.serviceRoleKe
 
 Deno.serve(createWebhookHandler({
   verify: createDeliveryVerifier(config.signingSecrets),
-  apply: groupCommit(createGroupApplier(supabase)),
+  apply: groupCommit(createGroupApplier(supabase), config.maxGroup),
   maxBodyBytes: config.maxBodyBytes,
   instanceId: config.instanceId,
   keepPayloads: config.ledgerPayloads === "all",
