@@ -75,8 +75,8 @@ describe("eventClock", () => {
   it("is null when the event has neither", () => {
     expect(eventClock(parseEnvelope({ type: "user.deleted", data: { id: "user_1", deleted: true } }))).toBeNull();
   });
-  it("rejects a timestamp that is not a number", () => {
-    expect(() => eventClock(parseEnvelope({ type: "user.updated", timestamp: "soon", data: {} }))).toThrow(InvalidEventError);
+  it("rejects a timestamp that is not a number, naming the envelope's field", () => {
+    expect(() => eventClock(parseEnvelope({ type: "user.updated", timestamp: "soon", data: {} }))).toThrow(/^timestamp must be Unix milliseconds/);
   });
 });
 

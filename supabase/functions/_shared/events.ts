@@ -93,7 +93,7 @@ export function changeForEvent(event: Envelope): Change | null {
  */
 export function eventClock(event: Envelope): string | null {
   if (event.timestamp != null) {
-    return optionalMillis({ timestamp: event.timestamp }, "timestamp");
+    return optionalMillis(event, "timestamp", "timestamp");
   }
   return optionalMillis(event.data, "updated_at");
 }

@@ -175,11 +175,11 @@ const latestMillis = 253_402_300_799_999;
  * JavaScript writes six-digit years ("+275760-09-13…") that PostgreSQL cannot parse, so
  * such a time is refused here rather than failing in the database on every retry.
  */
-export function optionalMillis(data: Record<string, unknown>, key: string): string | null {
+export function optionalMillis(data: Record<string, unknown>, key: string, path = `data.${key}`): string | null {
   const value = data[key];
   if (value == null) return null;
   if (typeof value !== "number" || !Number.isFinite(value) || value < earliestMillis || value > latestMillis) {
-    throw new InvalidEventError(`data.${key} must be Unix milliseconds between the years 1 and 9999`);
+    throw new InvalidEventError(`${path} must be Unix milliseconds between the years 1 and 9999`);
   }
   return new Date(value).toISOString();
 }
