@@ -34,7 +34,8 @@ export interface WebhookConfig {
   maxGroup: number;
 }
 
-type Env = (name: string) => string | undefined;
+/** Reads one environment variable: `Deno.env.get` in a function, a record in tests. */
+export type Env = (name: string) => string | undefined;
 
 export function loadWebhookConfig(env: Env): WebhookConfig {
   return {
@@ -66,13 +67,15 @@ export function parseSigningSecrets(value: string): string[] {
   return secrets;
 }
 
-function required(env: Env, name: string): string {
+/** The trimmed value of `name`; throws ConfigError naming it when it is missing or blank. */
+export function required(env: Env, name: string): string {
   const value = env(name)?.trim();
   if (!value) throw new ConfigError(`${name} is not set.`);
   return value;
 }
 
-function positiveInteger(env: Env, name: string, fallback: number): number {
+/** A positive whole number from `name`, or `fallback` when unset; throws ConfigError otherwise. */
+export function positiveInteger(env: Env, name: string, fallback: number): number {
   const raw = env(name)?.trim();
   if (!raw) return fallback;
   const value = Number(raw);

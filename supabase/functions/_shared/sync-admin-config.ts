@@ -1,3 +1,4 @@
+import { type Env, positiveInteger, required } from "./config.ts";
 import { ConfigError } from "./errors.ts";
 
 /** Which browser origins may call the admin function. */
@@ -27,7 +28,6 @@ export interface SyncAdminConfig {
   databaseTimeoutMs: number;
 }
 
-type Env = (name: string) => string | undefined;
 
 export function loadSyncAdminConfig(env: Env): SyncAdminConfig {
   return {
@@ -69,20 +69,4 @@ export function isAllowedOrigin(policy: OriginPolicy, origin: string): boolean {
     case "loopback":
       return /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(origin);
   }
-}
-
-function required(env: Env, name: string): string {
-  const value = env(name)?.trim();
-  if (!value) throw new ConfigError(`${name} is not set.`);
-  return value;
-}
-
-function positiveInteger(env: Env, name: string, fallback: number): number {
-  const raw = env(name)?.trim();
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new ConfigError(`${name} must be a positive integer, got "${raw}".`);
-  }
-  return value;
 }
