@@ -4,11 +4,10 @@
  */
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from "vitest";
-import { repoRoot } from "../../scripts/lib/paths.ts";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { serviceClient } from "../support/clients.ts";
-import { launchChromium } from "./support/browser.ts";
+import { launchChromium, pageOpener, screenshots } from "./support/browser.ts";
 import { castFor, deleteUser, signUp, writeOwnFields } from "./support/cast.ts";
 import { buildDashboard, type DashboardBuild, type ServedDashboard, serveDashboard } from "./support/dashboard.ts";
 
@@ -21,12 +20,11 @@ const katherine = member("Katherine", "Johnson");
 const linus = member("Linus", "Torvalds");
 const hedy = member("Hedy", "Lamarr"); // signs up while the feed is open
 
-const screenshots = resolve(repoRoot, "artifacts/screenshots");
 
 let build: DashboardBuild;
 let dashboard: ServedDashboard;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
+const { openPage, closeAll } = pageOpener(() => browser);
 
 beforeAll(async () => {
   [build, browser] = await Promise.all([
@@ -43,28 +41,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => {});
+  await closeAll();
   await browser?.close();
   await dashboard?.close();
   await build?.remove();
 });
-
-/** A fresh browser profile; page errors fail the test that opened it. */
-async function openPage(options: { signedInAs?: string; width?: number } = {}): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: options.width ?? 1280, height: 900 } });
-  contexts.push(context);
-  if (options.signedInAs) {
-    await context.addInitScript((id) => localStorage.setItem("clerk-supabase-sync.local-user", id), options.signedInAs);
-  }
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (error) => errors.push(error.message));
-  onTestFailed(async ({ task }) => {
-    const file = `failed-${task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60)}.png`;
-    await page.screenshot({ path: resolve(screenshots, file), fullPage: true }).catch(() => {});
-  });
-  return { page, errors };
-}
 
 function card(page: Page, name: string) {
   return page.getByRole("article").filter({ has: page.getByRole("heading", { name }) });

@@ -6,12 +6,11 @@
  */
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { envelope } from "../../scripts/clerk/payloads.ts";
-import { repoRoot } from "../../scripts/lib/paths.ts";
 import { database, newMessage, post, serviceClient } from "../support/clients.ts";
-import { launchChromium } from "./support/browser.ts";
+import { launchChromium, pageOpener, screenshots } from "./support/browser.ts";
 import { castFor, signUp } from "./support/cast.ts";
 import { buildDashboard, type DashboardBuild, type ServedDashboard, serveDashboard } from "./support/dashboard.ts";
 import { addMember, createOrganization, deleteOrganization } from "./support/orgs.ts";
@@ -26,13 +25,12 @@ const claude = member("Claude", "Shannon"); // in neither: the stranger
 const margaret = member("Margaret", "Hamilton"); // a sync admin
 margaret.user.public_metadata = { role: "admin" };
 
-const screenshots = resolve(repoRoot, "artifacts/screenshots");
 const t0 = Date.now() - 3_600_000;
 
 let build: DashboardBuild;
 let dashboard: ServedDashboard;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
+const { openPage, closeAll } = pageOpener(() => browser);
 let analytical: Awaited<ReturnType<typeof createOrganization>>;
 let difference: Awaited<ReturnType<typeof createOrganization>>;
 let dissolved: Awaited<ReturnType<typeof createOrganization>>;
@@ -56,28 +54,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => {});
+  await closeAll();
   await browser?.close();
   await dashboard?.close();
   await build?.remove();
 });
-
-/** A fresh browser profile; page errors fail the test that opened it. */
-async function openPage(options: { signedInAs?: string; width?: number } = {}): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: options.width ?? 1280, height: 900 } });
-  contexts.push(context);
-  if (options.signedInAs) {
-    await context.addInitScript((id) => localStorage.setItem("clerk-supabase-sync.local-user", id), options.signedInAs);
-  }
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (error) => errors.push(error.message));
-  onTestFailed(async ({ task }) => {
-    const file = `failed-${task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60)}.png`;
-    await page.screenshot({ path: resolve(screenshots, file), fullPage: true }).catch(() => {});
-  });
-  return { page, errors };
-}
 
 /** Everything the browser was sent, bodies included, from now on. */
 function recordResponses(page: Page) {
