@@ -9,7 +9,7 @@ import type { SingleReplay } from "../../supabase/functions/_shared/replay.ts";
 import { AdminRequestError } from "../../supabase/functions/clerk-sync-admin/errors.ts";
 import { type AdminRequestLog, createSyncAdminHandler } from "../../supabase/functions/clerk-sync-admin/handler.ts";
 import { createAdminCheck } from "../../supabase/functions/clerk-sync-admin/auth.ts";
-import { isAllowedOrigin, loadSyncAdminConfig, type OriginPolicy, parseAllowedOrigins } from "../../supabase/functions/clerk-sync-admin/config.ts";
+import { isAllowedOrigin, loadSyncAdminConfig, type OriginPolicy, originPolicyNotice, parseAllowedOrigins } from "../../supabase/functions/clerk-sync-admin/config.ts";
 
 const dashboard = "https://admin.example.com";
 
@@ -77,6 +77,10 @@ describe("POST /replay", () => {
     ["a number", JSON.stringify({ svix_id: 42 })],
     ["an empty id", JSON.stringify({ svix_id: "" })],
     ["an id longer than a ledger key", JSON.stringify({ svix_id: `msg_${"x".repeat(300)}` })],
+    ["an id that smuggles a PostgREST list", JSON.stringify({ svix_id: 'zz",msg_x,"yy' })],
+    ["an id with a comma", JSON.stringify({ svix_id: "msg_a,msg_b" })],
+    ["an id with parentheses", JSON.stringify({ svix_id: "(msg_a)" })],
+    ["an id with a space", JSON.stringify({ svix_id: "msg_a " })],
   ])("refuses a body with %s: 400", async (_, body) => {
     const { handle, calls } = handler();
     expect((await handle(replayRequest({ body }))).status).toBe(400);
@@ -154,8 +158,17 @@ describe("the configuration", () => {
   const env = (values: Record<string, string>) => (name: string) => values[name];
   const base = { SUPABASE_URL: "http://api", SUPABASE_ANON_KEY: "anon", SUPABASE_SERVICE_ROLE_KEY: "service" };
 
-  it("allows only loopback origins when SYNC_ADMIN_ALLOWED_ORIGINS is unset", () => {
+  it("allows no browser origin at all when SYNC_ADMIN_ALLOWED_ORIGINS is unset, and says so", () => {
     const config = loadSyncAdminConfig(env(base));
+    expect(config.allowedOrigins).toEqual({ kind: "none" });
+    for (const origin of ["http://127.0.0.1:5173", "http://localhost:41234", "http://[::1]:8080", "https://admin.example.com"]) {
+      expect(isAllowedOrigin(config.allowedOrigins, origin), origin).toBe(false);
+    }
+    expect(originPolicyNotice(config.allowedOrigins)).toMatch(/SYNC_ADMIN_ALLOWED_ORIGINS is not set: no browser origin/);
+  });
+
+  it("allows only loopback origins with SYNC_ADMIN_ALLOWED_ORIGINS=loopback (the local stack's setting)", () => {
+    const config = loadSyncAdminConfig(env({ ...base, SYNC_ADMIN_ALLOWED_ORIGINS: "loopback" }));
     expect(config.allowedOrigins).toEqual({ kind: "loopback" });
     for (const origin of ["http://127.0.0.1:5173", "http://localhost:41234", "http://[::1]:8080", "http://localhost"]) {
       expect(isAllowedOrigin(config.allowedOrigins, origin), origin).toBe(true);
@@ -163,6 +176,7 @@ describe("the configuration", () => {
     for (const origin of ["https://localhost.evil.example", "http://127.0.0.1.evil.example", "https://admin.example.com", "null"]) {
       expect(isAllowedOrigin(config.allowedOrigins, origin), origin).toBe(false);
     }
+    expect(originPolicyNotice(config.allowedOrigins)).toBeNull();
   });
 
   it("reads a list of origins, and refuses anything that is not a bare origin", () => {

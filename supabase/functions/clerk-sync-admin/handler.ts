@@ -1,11 +1,10 @@
 import type { Outcome } from "../_shared/events.ts";
 import { createResponder, json, type LineEntry, type RequestLine } from "../_shared/http.ts";
+import { isMessageId, messageIdProblem } from "../_shared/message-id.ts";
 import type { SingleReplay } from "../_shared/replay.ts";
 import { isAllowedOrigin, type OriginPolicy } from "./config.ts";
 import { AdminRequestError } from "./errors.ts";
 
-/** Message ids are `msg_…` (27 characters); nothing longer is in the ledger. */
-const maxSvixIdLength = 256;
 const maxBodyBytes = 4096;
 
 export interface SyncAdminHandlerOptions {
@@ -41,12 +40,13 @@ const corsAllowHeaders = "authorization, apikey, content-type, x-client-info";
  *     no bearer token                              401
  *     token refused by PostgREST                   401
  *     signed in, but not an admin                  403
- *     body not { svix_id: string }                 400
+ *     body not { svix_id: "<message id>" }         400 (ids match [A-Za-z0-9_:.-]{1,256})
  *     no such message in the ledger                404
  *     in the ledger, but not failed                409 { outcome } (nothing done)
  *     its stored payload still cannot be read      422 (it stays failed)
  *     replayed                                     200 { svix_id, outcome }: applied, stale,
- *                                                      ignored, or failed (again)
+ *                                                      ignored, or failed (again, with the
+ *                                                      database's error)
  *     the database did not answer                  500
  *   another path                                   404; another method 405
  *
@@ -97,7 +97,7 @@ export function createSyncAdminHandler(options: SyncAdminHandlerOptions): (reque
     switch (replayed.result) {
       case "replayed":
         entry.outcome = replayed.outcome;
-        return json(200, { svix_id: svixId, outcome: replayed.outcome });
+        return json(200, { svix_id: svixId, outcome: replayed.outcome, ...(replayed.error ? { error: replayed.error } : {}) });
       case "unreadable":
         entry.error = replayed.error;
         return json(422, { svix_id: svixId, error: `its stored payload cannot be read: ${replayed.error}` });
@@ -128,9 +128,7 @@ async function readSvixId(request: Request): Promise<string> {
     throw new AdminRequestError(400, "body must be JSON: { \"svix_id\": \"msg_…\" }");
   }
   const svixId = typeof body === "object" && body !== null ? (body as { svix_id?: unknown }).svix_id : undefined;
-  if (typeof svixId !== "string" || svixId.length === 0 || svixId.length > maxSvixIdLength) {
-    throw new AdminRequestError(400, `svix_id must be a message id of 1 to ${maxSvixIdLength} characters`);
-  }
+  if (!isMessageId(svixId)) throw new AdminRequestError(400, `svix_id: ${messageIdProblem(svixId)}`);
   return svixId;
 }
 

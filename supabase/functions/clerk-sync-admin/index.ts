@@ -10,10 +10,12 @@
 import { replayFailedEvent } from "../_shared/replay.ts";
 import { createServiceClient } from "../_shared/service-client.ts";
 import { createAdminCheck } from "./auth.ts";
-import { loadSyncAdminConfig } from "./config.ts";
+import { loadSyncAdminConfig, originPolicyNotice } from "./config.ts";
 import { createSyncAdminHandler } from "./handler.ts";
 
 const config = loadSyncAdminConfig((name) => Deno.env.get(name));
+const notice = originPolicyNotice(config.allowedOrigins);
+if (notice) console.warn(JSON.stringify({ msg: "clerk-sync-admin", warning: notice }));
 const service = createServiceClient(config.supabaseUrl, config.serviceRoleKey, config.databaseTimeoutMs);
 
 Deno.serve(createSyncAdminHandler({
