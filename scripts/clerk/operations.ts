@@ -18,9 +18,9 @@ import { stackOptionsFromEnv } from "../lib/env.ts";
 import { progress } from "../lib/progress.ts";
 import { readStatus } from "../lib/status.ts";
 import { createNodeClient } from "../lib/supabase.ts";
-import { createClerkReader } from "./backend-api.ts";
+import { createClerkReader } from "../../supabase/functions/_shared/clerk-api.ts";
 import { clerkKinds, type KindReport, supabaseTarget, syncFromClerk, TooManyDeletesError } from "./backfill.ts";
-import type { ClerkKind } from "./backend-api.ts";
+import type { ClerkKind } from "../../supabase/functions/_shared/clerk-api.ts";
 import { fakeSecretKey, startFakeClerkApi } from "./fake-api.ts";
 import { loadState } from "./state.ts";
 
