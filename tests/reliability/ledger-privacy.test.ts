@@ -9,7 +9,7 @@
  *     one-time code, a session with the end user's IP address and city.
  */
 import { describe, expect, inject, it } from "vitest";
-import { envelope, membershipJSON, organizationJSON, sessionJSON, userJSON } from "../../scripts/clerk/payloads.ts";
+import { envelope, membershipJSON, organizationJSON, sessionJSON, userJSON } from "../../scripts/simulator/payloads.ts";
 import { clerkId, database, deliverEvent } from "../support/clients.ts";
 import { keysAtEveryDepth } from "../support/json.ts";
 

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { expect } from "vitest";
-import { envelope, userJSON } from "../../scripts/clerk/payloads.ts";
+import { envelope, userJSON } from "../../scripts/simulator/payloads.ts";
 import type { StackStatus } from "../../scripts/lib/status.ts";
 import { newMessage, post } from "./clients.ts";
 

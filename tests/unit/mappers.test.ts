@@ -4,7 +4,7 @@ import { changeForEvent, eventClock, ledgerEvent, parseEnvelope } from "../../su
 import { primaryEmail, profileFromUser } from "../../supabase/functions/_shared/mappers.ts";
 import { storableJson, storableText } from "../../supabase/functions/_shared/text.ts";
 import { keysAtEveryDepth } from "../support/json.ts";
-import { envelope, userJSON } from "../../scripts/clerk/payloads.ts";
+import { envelope, userJSON } from "../../scripts/simulator/payloads.ts";
 
 const user = userJSON({ id: "user_2NNEqL2nrIRdJ194ndJqAHwEfxC", firstName: "Ada", lastName: "Lovelace", username: "ada", email: "ada@example.com", createdAt: Date.UTC(2026, 0, 2), publicMetadata: { team: "core" } });
 
