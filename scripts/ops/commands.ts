@@ -7,6 +7,7 @@ import { command, type Command, CommandError, UsageError, wholeNumber } from "..
 import { progress } from "../lib/progress.ts";
 import { createNodeClient } from "../lib/supabase.ts";
 import { type ClerkKind, createClerkReader } from "../../supabase/functions/_shared/clerk-api.ts";
+import { isMessageId, messageIdProblem } from "../../supabase/functions/_shared/message-id.ts";
 import { clerkKinds, type KindReport, supabaseTarget, syncFromClerk, TooManyDeletesError } from "./backfill.ts";
 import { loadOperatorConfig } from "./config.ts";
 import { pruneLedger } from "./prune-ledger.ts";
@@ -49,6 +50,8 @@ const replayFailedCommand = command({
   },
   async run({ values }) {
     const limit = values.limit === undefined ? undefined : wholeNumber(values.limit, "--limit", { min: 1 });
+    const invalid = values.id?.find((id) => !isMessageId(id));
+    if (invalid !== undefined) throw new UsageError(`--id ${messageIdProblem(invalid)}`);
     const config = await loadOperatorConfig();
     return await replayFailedAndReport(createNodeClient(config.supabaseUrl, config.serviceRoleKey), { ids: values.id, limit });
   },
