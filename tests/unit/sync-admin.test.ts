@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../supabase/functions/_shared/env.ts";
+import type { Discard } from "../../supabase/functions/_shared/discard.ts";
 import type { SingleReplay } from "../../supabase/functions/_shared/replay.ts";
 import { AdminRequestError } from "../../supabase/functions/clerk-sync-admin/errors.ts";
 import { type AdminRequestLog, createSyncAdminHandler } from "../../supabase/functions/clerk-sync-admin/handler.ts";
@@ -13,8 +14,15 @@ import { isAllowedOrigin, loadSyncAdminConfig, type OriginPolicy, originPolicyNo
 
 const dashboard = "https://admin.example.com";
 
-function handler({ replay = { result: "replayed", outcome: "applied" } as SingleReplay, origins = { kind: "list", origins: [dashboard] } as OriginPolicy } = {}) {
+const discardedFacts = { svix_id: "msg_1", type: "user.created", object_id: "user_1", attempts: 2, error: "23514: check" };
+
+function handler({
+  replay = { result: "replayed", outcome: "applied" } as SingleReplay,
+  discard = { result: "discarded", event: discardedFacts, discarded_by: "user_admin", discarded_at: "2026-12-01T12:00:00Z" } as Discard,
+  origins = { kind: "list", origins: [dashboard] } as OriginPolicy,
+} = {}) {
   const calls = { authorize: [] as string[], replay: [] as string[] };
+  const discards: Array<[string, string, string | undefined]> = [];
   const logs: AdminRequestLog[] = [];
   const handle = createSyncAdminHandler({
     authorize: async (token) => {
@@ -27,10 +35,14 @@ function handler({ replay = { result: "replayed", outcome: "applied" } as Single
       calls.replay.push(svixId);
       return replay;
     },
+    discard: async (svixId, admin, reason) => {
+      discards.push([svixId, admin, reason]);
+      return discard;
+    },
     allowedOrigins: origins,
     log: (line) => logs.push(line),
   });
-  return { handle, calls, logs };
+  return { handle, calls, discards, logs };
 }
 
 function replayRequest({ token = "admin-token" as string | null, body = JSON.stringify({ svix_id: "msg_1" }) as string, origin = null as string | null, path = "/replay", method = "POST" } = {}) {
@@ -151,6 +163,45 @@ describe("CORS", () => {
   it("with SYNC_ADMIN_ALLOWED_ORIGINS=* allows any origin with a literal *", async () => {
     const { handle } = handler({ origins: { kind: "any" } });
     expect((await handle(replayRequest({ origin: "https://anywhere.example" }))).headers.get("access-control-allow-origin")).toBe("*");
+  });
+});
+
+describe("POST /discard", () => {
+  const discardRequest = (body: unknown, token: string | null = "admin-token") => replayRequest({ path: "/discard", body: JSON.stringify(body), token });
+
+  it("discards for an admin, as that admin, with their reason, and answers who and when", async () => {
+    const { handle, calls, discards, logs } = handler();
+    expect(await answer(await handle(discardRequest({ svix_id: "msg_1", reason: " never valid " })))).toEqual({
+      status: 200,
+      body: { svix_id: "msg_1", outcome: "discarded", discarded_by: "user_admin", discarded_at: "2026-12-01T12:00:00Z" },
+    });
+    expect(discards).toEqual([["msg_1", "user_admin", "never valid"]]);
+    expect(calls.replay).toEqual([]);
+    expect(logs[0]).toMatchObject({ route: "discard", admin: "user_admin", svix_id: "msg_1", outcome: "discarded", status: 200 });
+  });
+
+  it("refuses a stranger (401) and a member (403) before reading the body", async () => {
+    const { handle, discards } = handler();
+    expect((await handle(discardRequest({ svix_id: "msg_1" }, null))).status).toBe(401);
+    expect((await handle(discardRequest({ svix_id: "msg_1" }, "member-token"))).status).toBe(403);
+    expect(discards).toEqual([]);
+  });
+
+  it.each([
+    ["a smuggled id", { svix_id: 'zz",msg_x,"yy' }],
+    ["a reason that is not text", { svix_id: "msg_1", reason: 42 }],
+    ["a reason over 500 characters", { svix_id: "msg_1", reason: "x".repeat(501) }],
+  ])("refuses %s: 400", async (_, body) => {
+    const { handle, discards } = handler();
+    expect((await handle(discardRequest(body))).status).toBe(400);
+    expect(discards).toEqual([]);
+  });
+
+  it("answers 404 for an unknown id and 409 for one that is not failed", async () => {
+    expect(await answer(await handler({ discard: { result: "unknown", svix_id: "msg_1" } }).handle(discardRequest({ svix_id: "msg_1" }))))
+      .toMatchObject({ status: 404, body: { error: "no event msg_1 in the ledger" } });
+    expect(await answer(await handler({ discard: { result: "not_failed", svix_id: "msg_1", outcome: "applied" } }).handle(discardRequest({ svix_id: "msg_1" }))))
+      .toMatchObject({ status: 409, body: { outcome: "applied", error: "msg_1 is applied, not failed: nothing to discard" } });
   });
 });
 
