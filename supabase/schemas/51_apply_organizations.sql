@@ -4,40 +4,48 @@
 -- answer for stale events, and a tombstone that keeps the row and clears every
 -- Clerk-owned field. Deleting an organization also ends its memberships
 -- (52_apply_memberships.sql).
+--
+-- As for profiles, the upsert and the tombstone are one statement, and the Clerk-owned
+-- columns are named once, in the `set` of write_organization.
 
-create function private.upsert_organization(p_row jsonb, p_event_at timestamptz, p_event_id text)
+create function private.write_organization(
+  p_row jsonb, p_tombstone boolean, p_event_at timestamptz, p_event_id text
+)
 returns boolean
 language plpgsql
 set search_path = ''
 as $$
+declare
+  -- Clerk's fields come from the event, or, for a tombstone, from nothing.
+  v_new public.organizations := jsonb_populate_record(
+    null::public.organizations,
+    case when p_tombstone then jsonb_build_object('clerk_id', p_row ->> 'clerk_id') else p_row end
+  );
 begin
   if exists (
     select 1 from public.organizations o
-     where o.clerk_id = p_row ->> 'clerk_id'
+     where o.clerk_id = v_new.clerk_id
        and (o.event_at, o.event_id) >= (p_event_at, p_event_id)
   ) then
     return false;
   end if;
-  insert into public.organizations as o (
-    clerk_id, name, slug, image_url, public_metadata, created_by,
-    clerk_created_at, clerk_updated_at, event_at, event_id, synced_at, deleted_at
-  )
-  select
-    r.clerk_id, r.name, r.slug, r.image_url, coalesce(r.public_metadata, '{}'::jsonb), r.created_by,
-    r.clerk_created_at, r.clerk_updated_at, p_event_at, p_event_id, now(), null
-  from jsonb_populate_record(null::public.organizations, p_row) r
+
+  v_new.public_metadata := coalesce(v_new.public_metadata, '{}'::jsonb);
+  v_new.event_at := p_event_at;
+  v_new.event_id := p_event_id;
+  v_new.synced_at := now();
+  v_new.deleted_at := case when p_tombstone then p_event_at end;
+
+  insert into public.organizations as o
+  select v_new.*
   on conflict (clerk_id) do update set
-    name = excluded.name,
-    slug = excluded.slug,
-    image_url = excluded.image_url,
-    public_metadata = excluded.public_metadata,
-    created_by = excluded.created_by,
-    clerk_created_at = excluded.clerk_created_at,
-    clerk_updated_at = excluded.clerk_updated_at,
+    (name, slug, image_url, public_metadata, created_by, clerk_created_at, clerk_updated_at)
+      = (excluded.name, excluded.slug, excluded.image_url, excluded.public_metadata, excluded.created_by,
+         excluded.clerk_created_at, excluded.clerk_updated_at),
     event_at = excluded.event_at,
     event_id = excluded.event_id,
     synced_at = excluded.synced_at,
-    deleted_at = null
+    deleted_at = excluded.deleted_at
   where (o.event_at, o.event_id) < (excluded.event_at, excluded.event_id);
   return found;
 end;
@@ -53,27 +61,12 @@ declare
 begin
   perform pg_catalog.pg_advisory_xact_lock(private.clerk_lock_key(p_clerk_id));
   perform private.record_deletion(p_clerk_id, p_event_at, p_event_id);
-  insert into public.organizations as o (clerk_id, event_at, event_id, synced_at, deleted_at)
-  values (p_clerk_id, p_event_at, p_event_id, now(), p_event_at)
-  on conflict (clerk_id) do update set
-    name = null,
-    slug = null,
-    image_url = null,
-    public_metadata = '{}'::jsonb,
-    created_by = null,
-    clerk_created_at = null,
-    clerk_updated_at = null,
-    event_at = excluded.event_at,
-    event_id = excluded.event_id,
-    synced_at = excluded.synced_at,
-    deleted_at = excluded.deleted_at
-  where (o.event_at, o.event_id) < (excluded.event_at, excluded.event_id);
-  v_organization := found;
+  v_organization := private.write_organization(jsonb_build_object('clerk_id', p_clerk_id), true, p_event_at, p_event_id);
   return private.tombstone_memberships_of(p_clerk_id, null, p_event_at, p_event_id) or v_organization;
 end;
 $$;
 
 revoke all on function
-  private.upsert_organization(jsonb, timestamptz, text),
+  private.write_organization(jsonb, boolean, timestamptz, text),
   private.tombstone_organization(text, timestamptz, text)
 from public, anon, authenticated;

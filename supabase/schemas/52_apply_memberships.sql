@@ -24,6 +24,10 @@
 --
 -- Memberships have no lock-free stale answer: their writes also depend on the parent
 -- deletion clocks.
+--
+-- As for profiles, the upsert and the tombstone (of one membership, or of all those of
+-- a deleted parent) are one statement, and the Clerk-owned columns are named once, in
+-- the `set` of write_membership.
 
 -- The advisory lock key of a Clerk organization or user id.
 create function private.clerk_lock_key(p_clerk_id text)
@@ -57,36 +61,6 @@ as $$
   where (d.event_at, d.event_id) < (excluded.event_at, excluded.event_id)
 $$;
 
--- Tombstones the memberships of a deleted organization or user that are older than the
--- deletion, and says whether it changed a row. Exactly one of p_organization_id and
--- p_user_id is given.
-create function private.tombstone_memberships_of(
-  p_organization_id text, p_user_id text, p_event_at timestamptz, p_event_id text
-)
-returns boolean
-language plpgsql
-set search_path = ''
-as $$
-begin
-  update public.organization_memberships m set
-    role = null,
-    permissions = '{}',
-    public_metadata = '{}'::jsonb,
-    first_name = null,
-    last_name = null,
-    image_url = null,
-    clerk_created_at = null,
-    clerk_updated_at = null,
-    event_at = p_event_at,
-    event_id = p_event_id,
-    synced_at = now(),
-    deleted_at = p_event_at
-  where (m.organization_id = p_organization_id or m.user_id = p_user_id)
-    and (m.event_at, m.event_id) < (p_event_at, p_event_id);
-  return found;
-end;
-$$;
-
 -- The newest deletion of the membership's organization or user that is newer than
 -- (p_event_at, p_event_id): its clock, or no row.
 create function private.newer_parent_deletion(
@@ -105,80 +79,55 @@ as $$
    limit 1
 $$;
 
-create function private.upsert_membership(p_row jsonb, p_event_at timestamptz, p_event_id text)
+-- organizationMembership.deleted carries the whole membership, so a tombstone that
+-- arrives first still knows its organization and user.
+create function private.write_membership(
+  p_row jsonb, p_tombstone boolean, p_event_at timestamptz, p_event_id text
+)
 returns boolean
 language plpgsql
 set search_path = ''
 as $$
 declare
-  v_organization_id text := p_row ->> 'organization_id';
-  v_user_id text := p_row ->> 'user_id';
+  -- Clerk's fields come from the event, or, for a tombstone, from nothing but the keys.
+  v_new public.organization_memberships := jsonb_populate_record(
+    null::public.organization_memberships,
+    case when p_tombstone
+         then jsonb_build_object('clerk_id', p_row ->> 'clerk_id', 'organization_id', p_row ->> 'organization_id',
+                                 'user_id', p_row ->> 'user_id')
+         else p_row end
+  );
   v_deletion record;
 begin
-  perform pg_catalog.pg_advisory_xact_lock_shared(private.clerk_lock_key(v_organization_id));
-  perform pg_catalog.pg_advisory_xact_lock_shared(private.clerk_lock_key(v_user_id));
-  select * into v_deletion
-    from private.newer_parent_deletion(v_organization_id, v_user_id, p_event_at, p_event_id);
-  if found then
-    -- The deletion of its organization or user is newer: the membership is gone as of
-    -- that deletion, as it would be had this change arrived first.
-    perform private.tombstone_membership(p_row, v_deletion.event_at, v_deletion.event_id);
-    return false;
+  if not p_tombstone then
+    perform pg_catalog.pg_advisory_xact_lock_shared(private.clerk_lock_key(v_new.organization_id));
+    perform pg_catalog.pg_advisory_xact_lock_shared(private.clerk_lock_key(v_new.user_id));
+    select * into v_deletion
+      from private.newer_parent_deletion(v_new.organization_id, v_new.user_id, p_event_at, p_event_id);
+    if found then
+      -- The deletion of its organization or user is newer: the membership is gone as of
+      -- that deletion, as it would be had this change arrived first.
+      perform private.write_membership(p_row, true, v_deletion.event_at, v_deletion.event_id);
+      return false;
+    end if;
   end if;
 
-  insert into public.organization_memberships as m (
-    clerk_id, organization_id, user_id, role, permissions, public_metadata,
-    first_name, last_name, image_url, clerk_created_at, clerk_updated_at,
-    event_at, event_id, synced_at, deleted_at
-  )
-  select
-    r.clerk_id, r.organization_id, r.user_id, r.role, coalesce(r.permissions, '{}'),
-    coalesce(r.public_metadata, '{}'::jsonb), r.first_name, r.last_name, r.image_url,
-    r.clerk_created_at, r.clerk_updated_at, p_event_at, p_event_id, now(), null
-  from jsonb_populate_record(null::public.organization_memberships, p_row) r
-  on conflict (clerk_id) do update set
-    organization_id = excluded.organization_id,
-    user_id = excluded.user_id,
-    role = excluded.role,
-    permissions = excluded.permissions,
-    public_metadata = excluded.public_metadata,
-    first_name = excluded.first_name,
-    last_name = excluded.last_name,
-    image_url = excluded.image_url,
-    clerk_created_at = excluded.clerk_created_at,
-    clerk_updated_at = excluded.clerk_updated_at,
-    event_at = excluded.event_at,
-    event_id = excluded.event_id,
-    synced_at = excluded.synced_at,
-    deleted_at = null
-  where (m.event_at, m.event_id) < (excluded.event_at, excluded.event_id);
-  return found;
-end;
-$$;
+  v_new.permissions := coalesce(v_new.permissions, '{}');
+  v_new.public_metadata := coalesce(v_new.public_metadata, '{}'::jsonb);
+  v_new.event_at := p_event_at;
+  v_new.event_id := p_event_id;
+  v_new.synced_at := now();
+  v_new.deleted_at := case when p_tombstone then p_event_at end;
 
--- organizationMembership.deleted carries the whole membership, so a tombstone that
--- arrives first still knows its organization and user.
-create function private.tombstone_membership(p_row jsonb, p_event_at timestamptz, p_event_id text)
-returns boolean
-language plpgsql
-set search_path = ''
-as $$
-begin
-  insert into public.organization_memberships as m (
-    clerk_id, organization_id, user_id, event_at, event_id, synced_at, deleted_at
-  ) values (
-    p_row ->> 'clerk_id', p_row ->> 'organization_id', p_row ->> 'user_id',
-    p_event_at, p_event_id, now(), p_event_at
-  )
+  insert into public.organization_memberships as m
+  select v_new.*
   on conflict (clerk_id) do update set
-    role = null,
-    permissions = '{}',
-    public_metadata = '{}'::jsonb,
-    first_name = null,
-    last_name = null,
-    image_url = null,
-    clerk_created_at = null,
-    clerk_updated_at = null,
+    -- A tombstone keeps the organization and user the membership had.
+    organization_id = case when p_tombstone then m.organization_id else excluded.organization_id end,
+    user_id = case when p_tombstone then m.user_id else excluded.user_id end,
+    (role, permissions, public_metadata, first_name, last_name, image_url, clerk_created_at, clerk_updated_at)
+      = (excluded.role, excluded.permissions, excluded.public_metadata, excluded.first_name, excluded.last_name,
+         excluded.image_url, excluded.clerk_created_at, excluded.clerk_updated_at),
     event_at = excluded.event_at,
     event_id = excluded.event_id,
     synced_at = excluded.synced_at,
@@ -188,11 +137,38 @@ begin
 end;
 $$;
 
+-- Tombstones the memberships of a deleted organization or user that are older than the
+-- deletion, and says whether it changed a row. Exactly one of p_organization_id and
+-- p_user_id is given.
+create function private.tombstone_memberships_of(
+  p_organization_id text, p_user_id text, p_event_at timestamptz, p_event_id text
+)
+returns boolean
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_membership record;
+  v_changed boolean := false;
+begin
+  for v_membership in
+    select m.clerk_id, m.organization_id, m.user_id
+      from public.organization_memberships m
+     where (m.organization_id = p_organization_id or m.user_id = p_user_id)
+       and (m.event_at, m.event_id) < (p_event_at, p_event_id)
+  loop
+    if private.write_membership(to_jsonb(v_membership), true, p_event_at, p_event_id) then
+      v_changed := true;
+    end if;
+  end loop;
+  return v_changed;
+end;
+$$;
+
 revoke all on function
   private.clerk_lock_key(text),
   private.record_deletion(text, timestamptz, text),
-  private.tombstone_memberships_of(text, text, timestamptz, text),
   private.newer_parent_deletion(text, text, timestamptz, text),
-  private.upsert_membership(jsonb, timestamptz, text),
-  private.tombstone_membership(jsonb, timestamptz, text)
+  private.write_membership(jsonb, boolean, timestamptz, text),
+  private.tombstone_memberships_of(text, text, timestamptz, text)
 from public, anon, authenticated;

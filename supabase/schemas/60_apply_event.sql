@@ -45,17 +45,17 @@ declare
 begin
   case v_target
     when 'profiles.upsert' then
-      return private.upsert_profile(v_row, p_event_at, p_event_id);
+      return private.write_profile(v_row, false, p_event_at, p_event_id);
     when 'profiles.tombstone' then
       return private.tombstone_user(v_row ->> 'clerk_id', p_event_at, p_event_id);
     when 'organizations.upsert' then
-      return private.upsert_organization(v_row, p_event_at, p_event_id);
+      return private.write_organization(v_row, false, p_event_at, p_event_id);
     when 'organizations.tombstone' then
       return private.tombstone_organization(v_row ->> 'clerk_id', p_event_at, p_event_id);
     when 'organization_memberships.upsert' then
-      return private.upsert_membership(v_row, p_event_at, p_event_id);
+      return private.write_membership(v_row, false, p_event_at, p_event_id);
     when 'organization_memberships.tombstone' then
-      return private.tombstone_membership(v_row, p_event_at, p_event_id);
+      return private.write_membership(v_row, true, p_event_at, p_event_id);
     else
       raise exception 'apply_clerk_event: unknown change %', v_target using errcode = '22023';
   end case;
