@@ -45,8 +45,8 @@ export async function discardFailedEvent(client: SupabaseClient<Database>, svixI
   const { data, error } = await client.rpc("discard_failed_event", {
     message_id: svixId,
     on_behalf_of: options.actor,
-    reason: options.reason ?? null,
-  } as never);
+    reason: options.reason,
+  });
   if (error) throw new DatabaseError(`discarding ${svixId}: ${error.message}`, error.code);
   return data as unknown as Discard;
 }

@@ -20,6 +20,9 @@ import { storableJson, storableText } from "./text.ts";
 
 export type Outcome = Database["public"]["Enums"]["clerk_event_outcome"];
 
+/** What applying an event answers: every outcome but `discarded`, which only an admin sets (discard.ts). */
+export type ApplyOutcome = Exclude<Outcome, "discarded">;
+
 /** A write to one synced row; apply_clerk_event guards it with the event clock. */
 export type Change =
   | { table: "profiles"; op: "upsert"; row: ProfileSync }
