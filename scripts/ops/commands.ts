@@ -10,6 +10,7 @@ import { type ClerkKind, createClerkReader } from "../../supabase/functions/_sha
 import { isMessageId, messageIdProblem } from "../../supabase/functions/_shared/message-id.ts";
 import { clerkKinds, type KindReport, supabaseTarget, syncFromClerk, TooManyDeletesError } from "./backfill.ts";
 import { loadOperatorConfig } from "./config.ts";
+import { discardFailedAndReport } from "./discard-failed.ts";
 import { pruneLedger } from "./prune-ledger.ts";
 import { replayFailedAndReport } from "./replay-failed.ts";
 import { formatReports } from "./report.ts";
@@ -57,6 +58,28 @@ const replayFailedCommand = command({
   },
 });
 
+const discardFailedCommand = command({
+  name: "discard-failed",
+  summary: "Give up on failed events that no fix can apply (recorded and audited), so sync_health stops failing",
+  options: {
+    id: { type: "string", multiple: true, value: "msg_…", description: "The failed event to discard (repeat for several; required)" },
+    reason: { type: "string", value: "TEXT", description: "Why, for the audit (at most 500 characters)" },
+    "dry-run": { type: "boolean", description: "Show what would be discarded and change nothing" },
+  },
+  details: `Each event is settled as 'discarded' in the ledger, with who (cli:<your login>) and when, and
+one row in clerk_event_audit says why. Its payload stays until prune-ledger clears it. Replay an
+event instead when a fix can make it apply: replay-failed --id msg_….`,
+  async run({ values }) {
+    const ids = values.id ?? [];
+    if (ids.length === 0) throw new UsageError("discard-failed needs --id msg_… (one or more): it never discards every failed event at once.");
+    const invalid = ids.find((id) => !isMessageId(id));
+    if (invalid !== undefined) throw new UsageError(`--id ${messageIdProblem(invalid)}`);
+    if (values.reason !== undefined && values.reason.length > 500) throw new UsageError("--reason must be at most 500 characters.");
+    const config = await loadOperatorConfig();
+    return await discardFailedAndReport(createNodeClient(config.supabaseUrl, config.serviceRoleKey), { ids, reason: values.reason, dryRun: values["dry-run"] === true });
+  },
+});
+
 const pruneLedgerCommand = command({
   name: "prune-ledger",
   summary: "Clear ledger payloads (and delete rows) older than an age; failed events are kept",
@@ -75,7 +98,7 @@ const pruneLedgerCommand = command({
   },
 });
 
-export const operatorCommands: Command[] = [backfill, reconcile, replayFailedCommand, pruneLedgerCommand];
+export const operatorCommands: Command[] = [backfill, reconcile, replayFailedCommand, discardFailedCommand, pruneLedgerCommand];
 
 async function syncCommand(
   mode: "backfill" | "reconcile",
