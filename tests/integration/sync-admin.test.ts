@@ -121,3 +121,49 @@ describe("CORS", () => {
     expect(headers.get("access-control-allow-origin")).toBeNull();
   });
 });
+
+describe("POST /discard", () => {
+  const discardUrl = `${stack.apiUrl}/functions/v1/clerk-sync-admin/discard`;
+  async function discard(svixId: string, token?: string, reason?: string) {
+    const response = await fetch(discardUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ svix_id: svixId, reason }),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  it("refuses a stranger (401) and a member (403), and the event stays failed", async () => {
+    const failed = await failedUserCreated(stack, db, "discardmember");
+    await failed.fix();
+    expect((await discard(failed.message.id)).status).toBe(401);
+    const member = await devToken(stack, clerkId("user"), { claims: { metadata: { role: "member" } } });
+    expect((await discard(failed.message.id, member)).status).toBe(403);
+    expect(await ledger(failed.message.id)).toMatchObject({ outcome: "failed" });
+    // Leave the shared ledger as it was: replay it, now that it applies.
+    expect((await replay(failed.message.id, await adminToken())).body).toMatchObject({ outcome: "applied" });
+  });
+
+  it("lets an admin discard a failed event, recorded as theirs and audited; then it can be neither replayed nor discarded", async () => {
+    const failed = await failedUserCreated(stack, db, "discard");
+    const adminId = clerkId("user");
+    const token = await devToken(stack, adminId, { claims: { metadata: { role: "admin" } } });
+    try {
+      const { status, body } = await discard(failed.message.id, token, "the username is banned on purpose");
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ svix_id: failed.message.id, outcome: "discarded", discarded_by: adminId });
+    } finally {
+      await failed.fix();
+    }
+    const { rows } = await db.query("select outcome::text, discarded_by from clerk_events where svix_id = $1", [failed.message.id]);
+    expect(rows[0]).toEqual({ outcome: "discarded", discarded_by: adminId });
+    const audit = await db.query("select action, actor, reason from clerk_event_audit where svix_id = $1", [failed.message.id]);
+    expect(audit.rows).toEqual([{ action: "discard", actor: adminId, reason: "the username is banned on purpose" }]);
+
+    expect(await replay(failed.message.id, token)).toMatchObject({ status: 409, body: { outcome: "discarded" } });
+    expect(await discard(failed.message.id, token)).toMatchObject({ status: 409, body: { outcome: "discarded" } });
+    expect((await discard(clerkId("msg"), token)).status).toBe(404);
+    const { data } = await serviceClient(stack).from("profiles").select("clerk_id").eq("clerk_id", failed.user.id);
+    expect(data, "a discarded event is never applied").toEqual([]);
+  });
+});
