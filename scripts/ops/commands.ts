@@ -51,10 +51,9 @@ const replayFailedCommand = command({
   },
   async run({ values }) {
     const limit = values.limit === undefined ? undefined : wholeNumber(values.limit, "--limit", { min: 1 });
-    const invalid = values.id?.find((id) => !isMessageId(id));
-    if (invalid !== undefined) throw new UsageError(`--id ${messageIdProblem(invalid)}`);
+    const ids = values.id && messageIds(values.id);
     const config = await loadOperatorConfig();
-    return await replayFailedAndReport(createNodeClient(config.supabaseUrl, config.serviceRoleKey), { ids: values.id, limit });
+    return await replayFailedAndReport(createNodeClient(config.supabaseUrl, config.serviceRoleKey), { ids, limit });
   },
 });
 
@@ -70,10 +69,8 @@ const discardFailedCommand = command({
 one row in clerk_event_audit says why. Its payload stays until prune-ledger clears it. Replay an
 event instead when a fix can make it apply: replay-failed --id msg_….`,
   async run({ values }) {
-    const ids = values.id ?? [];
-    if (ids.length === 0) throw new UsageError("discard-failed needs --id msg_… (one or more): it never discards every failed event at once.");
-    const invalid = ids.find((id) => !isMessageId(id));
-    if (invalid !== undefined) throw new UsageError(`--id ${messageIdProblem(invalid)}`);
+    if (!values.id?.length) throw new UsageError("discard-failed needs --id msg_… (one or more): it never discards every failed event at once.");
+    const ids = messageIds(values.id);
     if (values.reason !== undefined && values.reason.length > 500) throw new UsageError("--reason must be at most 500 characters.");
     const config = await loadOperatorConfig();
     return await discardFailedAndReport(createNodeClient(config.supabaseUrl, config.serviceRoleKey), { ids, reason: values.reason, dryRun: values["dry-run"] === true });
@@ -97,6 +94,13 @@ const pruneLedgerCommand = command({
     return 0;
   },
 });
+
+/** The --id values, each checked as a message id before anything is asked of the database. */
+function messageIds(ids: string[]): string[] {
+  const invalid = ids.find((id) => !isMessageId(id));
+  if (invalid !== undefined) throw new UsageError(`--id ${messageIdProblem(invalid)}`);
+  return ids;
+}
 
 export const operatorCommands: Command[] = [backfill, reconcile, replayFailedCommand, discardFailedCommand, pruneLedgerCommand];
 
