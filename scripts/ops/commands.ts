@@ -7,8 +7,10 @@ import { command, type Command, CommandError, UsageError, wholeNumber } from "..
 import { progress } from "../lib/progress.ts";
 import { createNodeClient } from "../lib/supabase.ts";
 import { type ClerkKind, createClerkReader } from "../../supabase/functions/_shared/clerk-api.ts";
+import { isMessageId, messageIdProblem } from "../../supabase/functions/_shared/message-id.ts";
 import { clerkKinds, type KindReport, supabaseTarget, syncFromClerk, TooManyDeletesError } from "./backfill.ts";
 import { loadOperatorConfig } from "./config.ts";
+import { discardFailedAndReport } from "./discard-failed.ts";
 import { pruneLedger } from "./prune-ledger.ts";
 import { replayFailedAndReport } from "./replay-failed.ts";
 import { formatReports } from "./report.ts";
@@ -49,8 +51,29 @@ const replayFailedCommand = command({
   },
   async run({ values }) {
     const limit = values.limit === undefined ? undefined : wholeNumber(values.limit, "--limit", { min: 1 });
+    const ids = values.id && messageIds(values.id);
     const config = await loadOperatorConfig();
-    return await replayFailedAndReport(createNodeClient(config.supabaseUrl, config.serviceRoleKey), { ids: values.id, limit });
+    return await replayFailedAndReport(createNodeClient(config.supabaseUrl, config.serviceRoleKey), { ids, limit });
+  },
+});
+
+const discardFailedCommand = command({
+  name: "discard-failed",
+  summary: "Give up on failed events that no fix can apply (recorded and audited), so sync_health stops failing",
+  options: {
+    id: { type: "string", multiple: true, value: "msg_…", description: "The failed event to discard (repeat for several; required)" },
+    reason: { type: "string", value: "TEXT", description: "Why, for the audit (at most 500 characters)" },
+    "dry-run": { type: "boolean", description: "Show what would be discarded and change nothing" },
+  },
+  details: `Each event is settled as 'discarded' in the ledger, with who (cli:<your login>) and when, and
+one row in clerk_event_audit says why. Its payload stays until prune-ledger clears it. Replay an
+event instead when a fix can make it apply: replay-failed --id msg_….`,
+  async run({ values }) {
+    if (!values.id?.length) throw new UsageError("discard-failed needs --id msg_… (one or more): it never discards every failed event at once.");
+    const ids = messageIds(values.id);
+    if (values.reason !== undefined && values.reason.length > 500) throw new UsageError("--reason must be at most 500 characters.");
+    const config = await loadOperatorConfig();
+    return await discardFailedAndReport(createNodeClient(config.supabaseUrl, config.serviceRoleKey), { ids, reason: values.reason, dryRun: values["dry-run"] === true });
   },
 });
 
@@ -72,7 +95,14 @@ const pruneLedgerCommand = command({
   },
 });
 
-export const operatorCommands: Command[] = [backfill, reconcile, replayFailedCommand, pruneLedgerCommand];
+/** The --id values, each checked as a message id before anything is asked of the database. */
+function messageIds(ids: string[]): string[] {
+  const invalid = ids.find((id) => !isMessageId(id));
+  if (invalid !== undefined) throw new UsageError(`--id ${messageIdProblem(invalid)}`);
+  return ids;
+}
+
+export const operatorCommands: Command[] = [backfill, reconcile, replayFailedCommand, discardFailedCommand, pruneLedgerCommand];
 
 async function syncCommand(
   mode: "backfill" | "reconcile",

@@ -137,6 +137,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         SUPABASE_ANON_KEY: keys.anonKey,
         SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
         SUPABASE_DB_URL: database.url,
+        // The local stack is where loopback dashboards are expected; a deployed
+        // clerk-sync-admin accepts no browser origin until it is told one.
+        SYNC_ADMIN_ALLOWED_ORIGINS: "loopback",
         ...functionEnv,
         CLERK_WEBHOOK_SIGNING_SECRET: webhookSecrets,
       }, resolve(logs, `function-${fn.name}.log`)), (started) =>

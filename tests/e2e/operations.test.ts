@@ -225,6 +225,30 @@ describe("the sync health page", () => {
     expect(errors).toEqual([]);
   });
 
+  it("lets an admin discard a failed event that no fix can apply: it leaves the list, recorded as theirs", async () => {
+    const doomed = member("Doomed", "Event");
+    const constraint = `test_e2e_discard_${token}`;
+    await db.query(`alter table profiles add constraint ${constraint} check (username is distinct from '${doomed.user.username}') not valid`);
+    const message = newMessage(envelope("user.created", doomed.user, doomed.user.created_at));
+    try {
+      expect((await post(stack, message)).status).toBe(422);
+
+      const { page, errors } = await openPage({ signedInAs: margaret.user.id });
+      await page.goto(`${dashboard.url}/admin/health`);
+      const item = page.getByRole("list", { name: "Failed events" }).getByRole("listitem").filter({ hasText: message.id });
+      await item.waitFor();
+      await item.getByRole("button", { name: "Discard", exact: true }).click();
+      await item.getByRole("button", { name: "Discard for good" }).click();
+      await page.getByText(`Discarded ${message.id}, recorded as discarded by ${margaret.user.id}. It no longer counts as failed.`).waitFor();
+      await item.waitFor({ state: "detached" });
+      expect(errors).toEqual([]);
+    } finally {
+      await db.query(`alter table profiles drop constraint ${constraint}`);
+    }
+    const { rows } = await db.query("select outcome::text, discarded_by from clerk_events where svix_id = $1", [message.id]);
+    expect(rows).toEqual([{ outcome: "discarded", discarded_by: margaret.user.id }]);
+  });
+
   it("tells a signed-in user who is not an admin that the page is for admins, and shows them no link to it", async () => {
     const { page, errors } = await openPage({ signedInAs: claude.user.id });
     await page.goto(`${dashboard.url}/admin/health`);

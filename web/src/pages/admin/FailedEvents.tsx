@@ -1,5 +1,5 @@
-import { useId } from "react";
-import { type FailedEvent, ReplayError, type ReplayAnswer, useReplayEventMutation } from "../../data/sync-health/index.ts";
+import { useId, useState } from "react";
+import { type FailedEvent, ReplayError, type ReplayAnswer, useDiscardEventMutation, useReplayEventMutation } from "../../data/sync-health/index.ts";
 import { formatTimestamp } from "../../lib/dates.ts";
 import { formatCount } from "../../lib/numbers.ts";
 import "./FailedEvents.css";
@@ -9,7 +9,7 @@ export interface ReplayNotice {
   text: string;
 }
 
-/** The ledger's newest failed events, each with a Replay button. */
+/** The ledger's newest failed events, each with a Replay and a Discard button. */
 export function FailedEvents({ events, total, onReplayed }: { events: FailedEvent[]; total: number; onReplayed: (notice: ReplayNotice) => void }) {
   return (
     <section className="card failed" aria-labelledby="failed-title">
@@ -21,7 +21,8 @@ export function FailedEvents({ events, total, onReplayed }: { events: FailedEven
       </div>
       <p className="failed__intro">
         Events the database refused. Each keeps its payload: once the cause is fixed, <strong>Replay</strong> applies it through the same mappers as the
-        webhook (<code>npm run clerk -- replay-failed</code> does the same for all of them).
+        webhook (<code>npm run clerk -- replay-failed</code> does the same for all of them). One that no fix can make apply can be <strong>discarded</strong>:
+        it is kept in the ledger as discarded, with your name, and no longer counts as failed (<code>npm run clerk -- discard-failed --id …</code>).
       </p>
       {events.length === 0 ? (
         <p className="failed__empty">No failed events. Everything Clerk sent was stored.</p>
@@ -50,7 +51,20 @@ function FailedEventItem({ event, onReplayed }: { event: FailedEvent; onReplayed
       if (error instanceof ReplayError && error.status === 409) onReplayed({ tone: "success", text: error.message });
     },
   });
-  const error = replay.isError && !(replay.error instanceof ReplayError && replay.error.status === 409) ? replay.error : null;
+  const [confirmingDiscard, setConfirmingDiscard] = useState(false);
+  const discard = useDiscardEventMutation({
+    onSuccess: (answer) => onReplayed({ tone: "success", text: `Discarded ${answer.svix_id}, recorded as discarded by ${answer.discarded_by}. It no longer counts as failed.` }),
+    onError: (error) => {
+      // Settled meanwhile (replayed or discarded by someone else): the refetched list drops it.
+      if (error instanceof ReplayError && error.status === 409) onReplayed({ tone: "success", text: error.message });
+    },
+    onSettled: () => setConfirmingDiscard(false),
+  });
+  const shown = (mutation: { isError: boolean; error: Error | null }) =>
+    mutation.isError && !(mutation.error instanceof ReplayError && mutation.error.status === 409) ? mutation.error : null;
+  const error = shown(replay);
+  const discardError = shown(discard);
+  const busy = replay.isPending || discard.isPending;
   return (
     <li className="failed-event" aria-labelledby={titleId}>
       <div className="failed-event__main">
@@ -85,10 +99,31 @@ function FailedEventItem({ event, onReplayed }: { event: FailedEvent; onReplayed
             The replay did not run: {error.message}
           </p>
         ) : null}
+        {discardError ? (
+          <p className="field__error" role="alert">
+            The discard did not run: {discardError.message}
+          </p>
+        ) : null}
+        {confirmingDiscard ? (
+          <div className="failed-event__confirm" role="group" aria-label={`Discard ${event.svix_id}?`}>
+            <p>Discard it for good? It will never be applied, and the ledger records that you discarded it.</p>
+            <button type="button" className="button failed-event__discard" onClick={() => discard.mutate(event.svix_id)} disabled={busy}>
+              {discard.isPending ? "Discarding…" : "Discard for good"}
+            </button>
+            <button type="button" className="button button--quiet" onClick={() => setConfirmingDiscard(false)} disabled={discard.isPending}>
+              Cancel
+            </button>
+          </div>
+        ) : null}
       </div>
-      <button type="button" className="button failed-event__replay" onClick={() => replay.mutate(event.svix_id)} disabled={replay.isPending} aria-describedby={titleId}>
-        {replay.isPending ? "Replaying…" : "Replay"}
-      </button>
+      <div className="failed-event__actions">
+        <button type="button" className="button failed-event__replay" onClick={() => replay.mutate(event.svix_id)} disabled={busy} aria-describedby={titleId}>
+          {replay.isPending ? "Replaying…" : "Replay"}
+        </button>
+        <button type="button" className="button button--quiet" onClick={() => setConfirmingDiscard(true)} disabled={busy || confirmingDiscard} aria-describedby={titleId}>
+          Discard
+        </button>
+      </div>
     </li>
   );
 }

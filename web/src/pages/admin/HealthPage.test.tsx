@@ -9,6 +9,7 @@ import { HealthPage } from "./HealthPage.tsx";
 
 const admin = "user_2AdminAda";
 const replayPath = "/functions/v1/clerk-sync-admin/replay";
+const discardPath = "/functions/v1/clerk-sync-admin/discard";
 
 function api(report: () => SyncHealthReport | ApiReply = () => healthReport()) {
   return fakeApi({
@@ -144,6 +145,45 @@ describe("HealthPage", () => {
     const item = await screen.findByRole("listitem", { name: /user\.created/ });
     await userEvent.click(within(item).getByRole("button", { name: "Replay" }));
     expect((await within(item).findByRole("alert")).textContent).toBe("The replay did not run: admins only: your session token does not carry metadata.role = admin");
+    expect(within(item).getByRole("button", { name: "Replay" })).toBeTruthy();
+  });
+
+  it("discards a failed event only after a second click, with the admin's token, then shows who and the list without it", async () => {
+    let discarded = false;
+    const fake = api(() => (discarded ? healthReport({ failed: [], failed_count: 0 }) : healthReport()));
+    fake.on(`POST ${discardPath}`, () => {
+      discarded = true;
+      return { body: { svix_id: "msg_2FailedOne", outcome: "discarded", discarded_by: admin, discarded_at: "2026-12-01T12:00:00Z" } };
+    });
+    render(fake);
+    const item = await screen.findByRole("listitem", { name: /user\.created/ });
+    await userEvent.click(within(item).getByRole("button", { name: "Discard" }));
+    expect(fake.requests.some((r) => r.path === discardPath), "the first click only asks").toBe(false);
+    const confirm = within(item).getByRole("group", { name: "Discard msg_2FailedOne?" });
+    expect(confirm.textContent).toContain("It will never be applied");
+
+    await userEvent.click(within(confirm).getByRole("button", { name: "Discard for good" }));
+    expect(await screen.findByText(`Discarded msg_2FailedOne, recorded as discarded by ${admin}. It no longer counts as failed.`)).toBeTruthy();
+    const request = fake.requests.find((r) => r.path === discardPath)!;
+    expect(request.body).toEqual({ svix_id: "msg_2FailedOne" });
+    expect(request.headers.get("authorization")).toBe(`Bearer token-for-${admin}`);
+    await waitFor(() => expect(screen.queryByRole("list", { name: "Failed events" })).toBeNull());
+    expect(screen.getByText("Healthy")).toBeTruthy();
+  });
+
+  it("discards nothing when the admin cancels, and shows a refusal next to the event", async () => {
+    const fake = api();
+    fake.on(`POST ${discardPath}`, () => ({ status: 403, body: { error: "admins only: your session token does not carry metadata.role = admin" } }));
+    render(fake);
+    const item = await screen.findByRole("listitem", { name: /user\.created/ });
+    await userEvent.click(within(item).getByRole("button", { name: "Discard" }));
+    await userEvent.click(within(item).getByRole("button", { name: "Cancel" }));
+    expect(within(item).queryByRole("group")).toBeNull();
+    expect(fake.requests.some((r) => r.path === discardPath)).toBe(false);
+
+    await userEvent.click(within(item).getByRole("button", { name: "Discard" }));
+    await userEvent.click(within(item).getByRole("button", { name: "Discard for good" }));
+    expect((await within(item).findByRole("alert")).textContent).toBe("The discard did not run: admins only: your session token does not carry metadata.role = admin");
     expect(within(item).getByRole("button", { name: "Replay" })).toBeTruthy();
   });
 });
