@@ -9,7 +9,7 @@ import { createNodeClient } from "../lib/supabase.ts";
 import { type ClerkKind, createClerkReader } from "./backend-api.ts";
 import { clerkKinds, type KindReport, supabaseTarget, syncFromClerk, TooManyDeletesError } from "./backfill.ts";
 import { loadOperatorConfig } from "./config.ts";
-import { pruneLedger } from "./prune-ledger.ts";
+import { describePreview, previewPrune, pruneLedger, pruneRequest } from "./prune-ledger.ts";
 import { replayFailedAndReport } from "./replay-failed.ts";
 import { formatReports } from "./report.ts";
 
@@ -59,15 +59,20 @@ const pruneLedgerCommand = command({
   summary: "Clear ledger payloads (and delete rows) older than an age; failed events are kept",
   options: {
     "older-than": { type: "string", value: "AGE", description: "Clear payloads older than this: 90m, 12h, 30d or 2w (required)" },
-    "delete-older-than": { type: "string", value: "AGE", description: "Also delete rows older than this, e.g. 180d" },
+    "delete-older-than": { type: "string", value: "AGE", description: "Also delete rows older than this, at least 2d, e.g. 180d" },
+    "dry-run": { type: "boolean", description: "Print how many rows would change, and their range; change nothing" },
   },
   async run({ values }) {
-    const olderThan = values["older-than"];
-    const deleteOlderThan = values["delete-older-than"];
-    if (!olderThan) throw new UsageError("prune-ledger needs --older-than, e.g. --older-than 30d.");
+    const request = pruneRequest(values["older-than"], values["delete-older-than"]);
     const config = await loadOperatorConfig();
-    const result = await pruneLedger(createNodeClient(config.supabaseUrl, config.serviceRoleKey), olderThan, deleteOlderThan);
-    console.log(`Cleared ${result.payloads_cleared} payloads older than ${olderThan}; deleted ${result.rows_deleted} rows${deleteOlderThan ? ` older than ${deleteOlderThan}` : ""}. Failed events were kept.`);
+    const client = createNodeClient(config.supabaseUrl, config.serviceRoleKey);
+    if (values["dry-run"]) {
+      console.log(describePreview(request, await previewPrune(client, request)));
+      return 0;
+    }
+    const result = await pruneLedger(client, request);
+    const rows = request.rowsOlderThan ? ` older than ${request.rowsOlderThan.text}` : "";
+    console.log(`Cleared ${result.payloads_cleared} payloads older than ${request.payloadsOlderThan.text}; deleted ${result.rows_deleted} rows${rows}. Failed events were kept.`);
     return 0;
   },
 });
