@@ -21,6 +21,7 @@ import { loadState, stateFile } from "../../scripts/simulator/state.ts";
 import { freePort } from "../../scripts/stack/processes.ts";
 import type { RunningStack } from "../../scripts/stack/stack.ts";
 import { clerkId } from "../support/clients.ts";
+import { insertOldLedgerRow } from "../support/ledger.ts";
 import { startTestStack, testSecrets } from "../support/test-stack.ts";
 
 interface Run {
@@ -294,16 +295,7 @@ describe("against a stack", () => {
   });
 
   describe("prune-ledger", () => {
-    const day = 86_400_000;
-    async function oldRow(daysAgo: number, outcome: "applied" | "failed" = "applied") {
-      const id = clerkId("msg");
-      await db.query(
-        `insert into clerk_events (svix_id, type, event_at, received_at, outcome, payload)
-         values ($1, 'user.updated', $2, $2, $3, '{"data": {"email": "old@example.com"}}')`,
-        [id, new Date(Date.now() - daysAgo * day), outcome],
-      );
-      return id;
-    }
+    const oldRow = (daysAgo: number, outcome?: "applied" | "failed") => insertOldLedgerRow(db, daysAgo, outcome);
     const ledger = async (ids: string[]) =>
       Object.fromEntries((await db.query("select svix_id, payload is not null as kept from clerk_events where svix_id = any($1)", [ids])).rows.map((r) => [r.svix_id, r.kept]));
     const operator = () => ({ ...env, SUPABASE_URL: stack.status.apiUrl, SUPABASE_SERVICE_ROLE_KEY: stack.status.serviceRoleKey });
