@@ -3,12 +3,15 @@
  * they talk to SUPABASE_URL with SUPABASE_SERVICE_ROLE_KEY (else the running stack),
  * and backfill and reconcile read Clerk's Backend API (see config.ts).
  */
+import { once } from "node:events";
+import { createWriteStream } from "node:fs";
 import { command, type Command, CommandError, UsageError, wholeNumber } from "../lib/cli.ts";
 import { progress } from "../lib/progress.ts";
 import { createNodeClient } from "../lib/supabase.ts";
 import { type ClerkKind, createClerkReader } from "./backend-api.ts";
 import { clerkKinds, type KindReport, supabaseTarget, syncFromClerk, TooManyDeletesError } from "./backfill.ts";
 import { loadOperatorConfig } from "./config.ts";
+import { exportEvents } from "./export.ts";
 import { describePreview, previewPrune, pruneLedger, pruneRequest } from "./prune-ledger.ts";
 import { replayFailedAndReport } from "./replay-failed.ts";
 import { formatReports } from "./report.ts";
@@ -77,7 +80,36 @@ const pruneLedgerCommand = command({
   },
 });
 
-export const operatorCommands: Command[] = [backfill, reconcile, replayFailedCommand, pruneLedgerCommand];
+const exportCommand = command({
+  name: "export",
+  summary: "Write the ledger's events as JSONL, the format replay reads",
+  options: {
+    out: { type: "string", value: "FILE", description: "Write to this file (default: standard output)" },
+    type: { type: "string", value: "TYPE", description: "Only this event type, or a prefix such as user.*" },
+    limit: { type: "string", value: "N", description: "At most N events, oldest first" },
+  },
+  details: `Events whose payload prune-ledger cleared cannot be exported. Replayed to the same database
+they are duplicates (same message ids); to another, such as a fresh local stack, they apply.
+
+  npm run clerk -- export --type user.* --limit 100 --out events.jsonl
+  npm run clerk -- replay events.jsonl`,
+  async run({ values }) {
+    const limit = values.limit === undefined ? undefined : wholeNumber(values.limit, "--limit", { min: 1 });
+    const config = await loadOperatorConfig();
+    const lines = exportEvents(createNodeClient(config.supabaseUrl, config.serviceRoleKey), { type: values.type, limit });
+    let count = 0;
+    const out = values.out ? createWriteStream(values.out) : process.stdout;
+    for await (const line of lines) {
+      if (!out.write(`${line}\n`)) await once(out, "drain");
+      count++;
+    }
+    if (out !== process.stdout) await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    console.error(`Exported ${count} event${count === 1 ? "" : "s"}${values.out ? ` to ${values.out}` : ""}.${count ? ` Send them again with \`npm run clerk -- replay ${values.out ?? "<file>"}\`.` : ""}`);
+    return 0;
+  },
+});
+
+export const operatorCommands: Command[] = [backfill, reconcile, replayFailedCommand, pruneLedgerCommand, exportCommand];
 
 async function syncCommand(
   mode: "backfill" | "reconcile",

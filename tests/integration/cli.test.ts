@@ -43,8 +43,7 @@ function clerk(args: string[], env: Record<string, string> = {}): Promise<Run> {
 
 const commands = [...simulatorCommands, ...operatorCommands];
 
-// Each test here only starts processes: they run side by side.
-describe.concurrent("usage: every command, no stack needed", () => {
+describe("usage: every command, no stack needed", () => {
   let noStack: string;
   const run = (args: string[]) => clerk(args, { STACK_DIR: noStack });
   beforeAll(async () => {
@@ -88,7 +87,7 @@ describe.concurrent("usage: every command, no stack needed", () => {
       const { code, stdout } = await run(args);
       expect(code).toBe(0);
       expect(stdout).toMatch(/Simulator \(development[^\n]*\n(  (send|users|seed|replay|fake-api) +\S[^\n]*\n){5}/);
-      expect(stdout).toMatch(/Operations \([^\n]*\n(  (backfill|reconcile|replay-failed|prune-ledger) +\S[^\n]*\n){4}/);
+      expect(stdout).toMatch(/Operations \([^\n]*\n(  (backfill|reconcile|replay-failed|prune-ledger|export) +\S[^\n]*\n){5}/);
       expect(stdout).toContain("Exit codes: 0 success, 1 failure, 2 usage error.");
     }
   });
@@ -102,7 +101,7 @@ describe.concurrent("usage: every command, no stack needed", () => {
     const typo = await run(["backfil"]);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain('Usage error: unknown command "backfil" (did you mean backfill?).');
-    expect(typo.stderr).toContain("Commands: send, users, seed, replay, fake-api, backfill, reconcile, replay-failed, prune-ledger.");
+    expect(typo.stderr).toContain("Commands: send, users, seed, replay, fake-api, backfill, reconcile, replay-failed, prune-ledger, export.");
     const help = await run(["help", "nonsense"]);
     expect(help.code).toBe(2);
     expect(help.stderr).toContain('unknown command "nonsense"');
@@ -291,6 +290,36 @@ describe("against a stack", () => {
       const { code, stderr } = await run(["replay", "events.jsonl"]);
       expect(code).toBe(1);
       expect(stderr).toContain(`✗ cannot read events.jsonl: no such file. For an example, try ${exampleEventsFile}.`);
+    });
+  });
+
+  describe("export", () => {
+    it("writes the ledger's events as JSONL that replay reads back: the same message ids, so duplicates", async () => {
+      expect((await run(["replay", exampleEventsFile])).code).toBe(0);
+      const dir = await mkdtemp(join(tmpdir(), "clerk-cli-export-"));
+      const file = join(dir, "events.jsonl");
+      try {
+        const exported = await clerk(["export", "--type", "organization.*", "--out", file], {
+          ...env,
+          SUPABASE_URL: stack.status.apiUrl,
+          SUPABASE_SERVICE_ROLE_KEY: stack.status.serviceRoleKey,
+        });
+        expect(exported.code, exported.stderr).toBe(0);
+        const lines = (await readFile(file, "utf8")).trimEnd().split("\n").map((line) => JSON.parse(line));
+        expect(lines.length).toBeGreaterThanOrEqual(2);
+        expect(lines.every((line) => line.event.type.startsWith("organization."))).toBe(true);
+        expect(lines).toContainEqual(expect.objectContaining({
+          svix_id: "msg_2ExampleSocietyCreated00000",
+          event: expect.objectContaining({ type: "organization.created", data: expect.objectContaining({ name: "Analytical Society" }) }),
+        }));
+        expect(exported.stderr).toContain(`Exported ${lines.length} events to ${file}. Send them again with \`npm run clerk -- replay ${file}\`.`);
+
+        const replayed = await run(["replay", file]);
+        expect(replayed.code, replayed.stdout).toBe(0);
+        expect(replayed.stdout.match(/^✓ organization\.\w+ msg_\w+ → 200 \{"outcome":"duplicate"\}$/gm)).toHaveLength(lines.length);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     });
   });
 
