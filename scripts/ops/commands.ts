@@ -8,7 +8,7 @@ import { createWriteStream } from "node:fs";
 import { command, type Command, CommandError, UsageError, wholeNumber } from "../lib/cli.ts";
 import { progress } from "../lib/progress.ts";
 import { createNodeClient } from "../lib/supabase.ts";
-import { type ClerkKind, createClerkReader } from "./backend-api.ts";
+import { type ClerkKind, createClerkReader } from "../../supabase/functions/_shared/clerk-api.ts";
 import { clerkKinds, type KindReport, supabaseTarget, syncFromClerk, TooManyDeletesError } from "./backfill.ts";
 import { loadOperatorConfig } from "./config.ts";
 import { exportEvents } from "./export.ts";

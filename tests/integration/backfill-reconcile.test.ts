@@ -6,8 +6,8 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ClerkReader } from "../../scripts/ops/backend-api.ts";
-import { createClerkReader } from "../../scripts/ops/backend-api.ts";
+import type { ClerkReader } from "../../supabase/functions/_shared/clerk-api.ts";
+import { createClerkReader } from "../../supabase/functions/_shared/clerk-api.ts";
 import { supabaseTarget, syncFromClerk, TooManyDeletesError } from "../../scripts/ops/backfill.ts";
 import { type FakeClerkApi, startFakeClerkApi } from "../../scripts/simulator/fake-api.ts";
 import { deletedJSON, envelope, membershipJSON, organizationJSON, userJSON } from "../../scripts/simulator/payloads.ts";

@@ -5,7 +5,7 @@
  * its own fake Clerk holds.
  */
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { ClerkApiError, createClerkReader, type ClerkReaderOptions } from "../../scripts/ops/backend-api.ts";
+import { ClerkApiError, createClerkReader, type ClerkReaderOptions } from "../../supabase/functions/_shared/clerk-api.ts";
 import { supabaseTarget, syncFromClerk } from "../../scripts/ops/backfill.ts";
 import { startFakeClerkApi, type FakeClerkApi } from "../../scripts/simulator/fake-api.ts";
 import { envelope, membershipJSON, organizationJSON, userJSON, type UserJSON } from "../../scripts/simulator/payloads.ts";
