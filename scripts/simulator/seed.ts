@@ -83,6 +83,9 @@ export async function seedDemoUsers(
   await inParallel(users, options.concurrency ?? 8, async ({ user }) => {
     const message = newMessage(envelope("user.created", user, user.created_at), `msg_seed_${user.id.slice(5)}`);
     const delivery = await deliver(message, { url: status.webhookUrl, secret: status.webhookSecret });
+    if (delivery.failure) {
+      throw new Error(`seeding ${user.id}: no answer from ${status.webhookUrl}: ${delivery.failure.message} (${delivery.failure.code}). Is the stack running (\`npm run stack\`)?`);
+    }
     const outcome = delivery.status === 200 ? (JSON.parse(delivery.body).outcome as string) : `HTTP ${delivery.status}`;
     if (outcome === "applied") result.applied++;
     else if (outcome === "duplicate") result.duplicate++;

@@ -13,6 +13,7 @@ import { bin, repoRoot } from "../../scripts/lib/paths.ts";
 import { createNodeClient } from "../../scripts/lib/supabase.ts";
 import type { RunningStack } from "../../scripts/stack/stack.ts";
 import { clerkId, devToken, newMessage, post, serviceClient, userClient } from "../support/clients.ts";
+import { insertOldLedgerRow } from "../support/ledger.ts";
 import { startTestStack } from "../support/test-stack.ts";
 
 let stack: RunningStack;
@@ -165,18 +166,8 @@ describe("the admins' health report", () => {
 });
 
 describe("ledger retention", () => {
-  const day = 24 * 3600 * 1000;
-
   /** A ledger row received `daysAgo` days ago, with a payload. */
-  async function oldRow(daysAgo: number, outcome: "applied" | "failed" = "applied") {
-    const id = clerkId("msg");
-    await db.query(
-      `insert into clerk_events (svix_id, type, event_at, received_at, outcome, payload)
-       values ($1, 'user.updated', $2, $2, $3, '{"data": {"email": "old@example.com"}}')`,
-      [id, new Date(Date.now() - daysAgo * day), outcome],
-    );
-    return id;
-  }
+  const oldRow = (daysAgo: number, outcome?: "applied" | "failed") => insertOldLedgerRow(db, daysAgo, outcome);
 
   async function ledgerRow(id: string) {
     const { rows } = await db.query("select outcome, payload is not null as has_payload from clerk_events where svix_id = $1", [id]);
