@@ -38,7 +38,7 @@ const membershipIds: string[] = [];
 
 beforeAll(async () => {
   [build, browser] = await Promise.all([
-    buildDashboard({ VITE_SUPABASE_URL: stack.apiUrl, VITE_SUPABASE_ANON_KEY: stack.anonKey }),
+    buildDashboard({ VITE_SUPABASE_URL: stack.apiUrl, VITE_SUPABASE_ANON_KEY: stack.anonKey, VITE_LOCAL_SIGN_IN: "1" }),
     launchChromium(),
     mkdir(screenshots, { recursive: true }),
   ]);
