@@ -1,5 +1,6 @@
 import { FunctionsHttpError } from "@supabase/supabase-js";
 import type { Supabase } from "../supabase.ts";
+import { unreachableText } from "../unreachable.ts";
 import type { HealthSettings, ReplayAnswer, SyncHealthReport } from "./types.ts";
 
 /** sync_health_report refuses everyone but admins with SQLSTATE 42501. */
@@ -40,7 +41,7 @@ export async function replayFailedEvent(client: Supabase, svixId: string): Promi
       const body = (await response.json().catch(() => null)) as { error?: unknown } | null;
       throw new ReplayError(response.status, typeof body?.error === "string" ? body.error : `The replay was refused (HTTP ${response.status}).`);
     }
-    throw new ReplayError(null, "The replay service could not be reached. Check your connection and try again.");
+    throw new ReplayError(null, unreachableText(error.context) ?? "The replay service could not be reached. Check your connection and try again.");
   }
   if (!data) throw new ReplayError(null, "The replay service answered nothing.");
   return data;
