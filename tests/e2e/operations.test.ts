@@ -137,9 +137,22 @@ describe("organizations", () => {
     await page.goto(`${dashboard.url}/orgs/${analytical.id}`);
     const note = page.getByRole("note").filter({ hasText: "Members are visible to members" });
     await note.waitFor();
-    expect(await note.getByRole("link", { name: "Sign in" }).getAttribute("href")).toBe("/sign-in");
+    expect(await note.getByRole("link", { name: "Sign in" }).getAttribute("href")).toBe(`/sign-in?redirect_url=${encodeURIComponent(`/orgs/${analytical.id}`)}`);
     await page.waitForLoadState("networkidle");
     expect(responses.some((r) => r.url.includes("/organization_members"))).toBe(false);
+    expect(errors).toEqual([]);
+  });
+
+  it("brings a visitor who signs in from an organization's page back to it, where a member now sees the members", async () => {
+    const { page, errors } = await openPage();
+    await page.goto(`${dashboard.url}/orgs/${analytical.id}`);
+    const note = page.getByRole("note").filter({ hasText: "Members are visible to members" });
+    await note.getByRole("link", { name: "Sign in" }).click();
+    await page.getByRole("searchbox", { name: "Find a user" }).fill(token);
+    await page.getByRole("button", { name: "Sign in as Mary Somerville" }).click();
+
+    await page.getByRole("list", { name: "Members of Analytical Engines" }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/orgs/${analytical.id}`);
     expect(errors).toEqual([]);
   });
 

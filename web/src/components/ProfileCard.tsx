@@ -18,7 +18,11 @@ export function ProfileCard({ profile }: { profile: PublicProfile }) {
             {name}
           </Link>
         </h3>
-        {profile.username ? <p className="profile-card__username">@{profile.username}</p> : null}
+        {profile.username ? (
+          <p className="profile-card__username" title={`@${profile.username}`}>
+            @{profile.username}
+          </p>
+        ) : null}
         {profile.bio ? <p className="profile-card__bio">{profile.bio}</p> : <p className="profile-card__bio profile-card__bio--empty">No bio yet.</p>}
         <p className="profile-card__meta">
           {profile.country ? <CountryLabel code={profile.country} /> : null}

@@ -1,5 +1,6 @@
 import { useId } from "react";
 import { type FailedEvent, ReplayError, type ReplayAnswer, useReplayEventMutation } from "../../data/sync-health/index.ts";
+import { Token } from "../../components/Token.tsx";
 import { formatTimestamp } from "../../lib/dates.ts";
 import { formatCount } from "../../lib/numbers.ts";
 import "./FailedEvents.css";
@@ -55,13 +56,18 @@ function FailedEventItem({ event, onReplayed }: { event: FailedEvent; onReplayed
     <li className="failed-event" aria-labelledby={titleId}>
       <div className="failed-event__main">
         <p className="failed-event__title" id={titleId}>
-          <code>{event.type}</code> {event.object_id ? <span className="failed-event__object">{event.object_id}</span> : null}
+          <code>{event.type}</code>{" "}
+          {event.object_id ? (
+            <span className="failed-event__object">
+              <Token value={event.object_id} code={false} />
+            </span>
+          ) : null}
         </p>
         <dl className="failed-event__facts">
           <div>
             <dt>Message</dt>
             <dd>
-              <code>{event.svix_id}</code>
+              <Token value={event.svix_id} />
             </dd>
           </div>
           <div>

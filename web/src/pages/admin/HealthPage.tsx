@@ -8,6 +8,7 @@ import { formatBytes, formatCount, formatDuration, formatLag } from "../../lib/n
 import { useDocumentTitle } from "../../lib/useDocumentTitle.ts";
 import { EventsChart } from "./EventsChart.tsx";
 import { FailedEvents, type ReplayNotice } from "./FailedEvents.tsx";
+import { useSignInPath } from "../../auth/signInPath.ts";
 import "./HealthPage.css";
 
 const windowChoices = [
@@ -28,6 +29,7 @@ export const defaultHealthSettings: HealthSettings = { windowMinutes: 60, staleA
 /** /admin/health — the sync's health, for admins: events per minute, last event and lag, failed events to replay. */
 export function HealthPage({ refreshMs }: { refreshMs?: number }) {
   const { isLoaded, userId } = useAuth();
+  const signInPath = useSignInPath();
   useDocumentTitle("Sync health");
   if (!isLoaded) return <PageSpinner label="Checking your session" />;
   if (!userId) {
@@ -35,7 +37,7 @@ export function HealthPage({ refreshMs }: { refreshMs?: number }) {
       <EmptyState
         title="Sign in to see sync health"
         action={
-          <Link className="button button--primary" to="/sign-in">
+          <Link className="button button--primary" to={signInPath}>
             Sign in
           </Link>
         }

@@ -43,7 +43,8 @@ describe("MePage", () => {
   it("asks a signed-out visitor to sign in", async () => {
     renderPage(<MePage />, { api: api(), userId: null });
     expect(await screen.findByRole("heading", { name: "Sign in to see your profile" })).toBeTruthy();
-    expect(screen.getByRole("link", { name: "Sign in" }).getAttribute("href")).toBe("/sign-in");
+    // …and to come back here afterwards.
+    expect(screen.getByRole("link", { name: "Sign in" }).getAttribute("href")).toBe("/sign-in?redirect_url=%2F");
   });
 
   it("rejects what the database would refuse, with an error on each field, and saves nothing", async () => {
