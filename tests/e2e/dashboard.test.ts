@@ -125,9 +125,25 @@ describe("the dashboard", () => {
     await page.getByRole("article").getByText("United Kingdom").waitFor();
     const profile = await page.getByRole("article").textContent();
     expect(profile).toContain("First programmer.");
-    expect(profile).toContain("Dec 10, 1990");
+    expect(profile).toContain("10 December 1990");
     expect(profile).toContain("United Kingdom");
     await page.screenshot({ path: resolve(screenshots, "profile.png"), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  it("puts My profile's form before the read-only cards on a phone, and beside them on a wide screen", async () => {
+    const { page, errors } = await openPage({ signedInAs: grace.user.id, width: 390 });
+    await page.goto(`${dashboard.url}/me`);
+    const form = page.getByRole("form", { name: "About you" });
+    const account = page.getByRole("region", { name: "Grace Hopper" });
+    await form.waitFor();
+    const [formBox, accountBox] = [await form.boundingBox(), await account.boundingBox()];
+    expect(formBox!.y + formBox!.height).toBeLessThanOrEqual(accountBox!.y);
+    await page.screenshot({ path: resolve(screenshots, "me-phone.png"), fullPage: true });
+
+    await page.setViewportSize({ width: 1280, height: 900 });
+    const [wideForm, wideAccount] = [await form.boundingBox(), await account.boundingBox()];
+    expect(wideForm!.x).toBeGreaterThan(wideAccount!.x + wideAccount!.width);
     expect(errors).toEqual([]);
   });
 

@@ -129,6 +129,78 @@ describe("MePage", () => {
     expect((bio as HTMLTextAreaElement).value).toBe("Rolled back.");
   });
 
+  it("sends nothing when no field has changed, and says so", async () => {
+    const fake = api();
+    renderPage(<MePage />, { api: fake, userId: ada.clerk_id });
+    const bio = await screen.findByLabelText("Bio");
+    // Typed and put back as it was: still no change.
+    await userEvent.type(bio, "!");
+    await userEvent.type(bio, "{Backspace}");
+    await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
+
+    expect(await screen.findByText("Nothing to save: no field has changed.")).toBeTruthy();
+    expect(screen.queryByText("Saved.")).toBeNull();
+    expect(fake.requests.filter((r) => r.method === "PATCH")).toHaveLength(0);
+  });
+
+  it("asks before leaving with unsaved edits, and stays or leaves as chosen", async () => {
+    const { router } = renderPage(<MePage />, {
+      api: api(),
+      userId: ada.clerk_id,
+      route: "/me",
+      otherRoutes: [{ path: "u/:clerkId", element: <h1>Public page</h1> }],
+    });
+    const bio = (await screen.findByLabelText("Bio")) as HTMLTextAreaElement;
+    await userEvent.type(bio, " Also a poet.");
+
+    // Closing or reloading the tab: the browser's own question.
+    const unload = new Event("beforeunload", { cancelable: true });
+    window.dispatchEvent(unload);
+    expect(unload.defaultPrevented).toBe(true);
+
+    await userEvent.click(screen.getByRole("link", { name: "View my public page" }));
+    const dialog = await screen.findByRole("alertdialog", { name: "Leave without saving?" });
+    await userEvent.click(within(dialog).getByRole("button", { name: "Keep editing" }));
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(router.state.location.pathname).toBe("/me");
+    expect(bio.value).toBe("Wrote the first program. Also a poet.");
+
+    await userEvent.click(screen.getByRole("link", { name: "View my public page" }));
+    await userEvent.click(within(await screen.findByRole("alertdialog")).getByRole("button", { name: "Leave without saving" }));
+    expect(await screen.findByRole("heading", { name: "Public page" })).toBeTruthy();
+    expect(router.state.location.pathname).toBe(`/u/${ada.clerk_id}`);
+  });
+
+  it("lets me leave without asking once my edits are saved", async () => {
+    const { router } = renderPage(<MePage />, {
+      api: api(),
+      userId: ada.clerk_id,
+      route: "/me",
+      otherRoutes: [{ path: "u/:clerkId", element: <h1>Public page</h1> }],
+    });
+    await userEvent.type(await screen.findByLabelText("Bio"), " Also a poet.");
+    await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
+    expect(await screen.findByText("Saved.")).toBeTruthy();
+
+    const unload = new Event("beforeunload", { cancelable: true });
+    window.dispatchEvent(unload);
+    expect(unload.defaultPrevented).toBe(false);
+    await userEvent.click(screen.getByRole("link", { name: "View my public page" }));
+    expect(await screen.findByRole("heading", { name: "Public page" })).toBeTruthy();
+    expect(router.state.location.pathname).toBe(`/u/${ada.clerk_id}`);
+  });
+
+  it("shows a public birthday in “How others see you”, and no birthday that is private", async () => {
+    const fake = api();
+    renderPage(<MePage />, { api: fake, userId: ada.clerk_id });
+    await screen.findByLabelText("Bio");
+    expect(preview().queryByText(/Birthday/)).toBeNull();
+
+    await userEvent.click(screen.getByLabelText("Show my birthday on my public profile"));
+    await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
+    expect(await preview().findByText("Birthday 10 December 1915")).toBeTruthy();
+  });
+
   it("puts a refusal of the database on the field it is about", async () => {
     renderPage(<MePage />, {
       api: api(() => ({ status: 400, body: { code: "23514", message: 'new row for relation "profiles" violates check constraint "profiles_birthday_check"' } })),

@@ -60,16 +60,7 @@ function MyProfileSection({ userId, pollMs }: { userId: string; pollMs?: number 
         </p>
       </div>
       <div className="me__grid">
-        <div className="me__side">
-          <ClerkAccount profile={me} />
-          <section className="me__preview" aria-labelledby="preview-title">
-            <h2 id="preview-title" className="section-title">
-              How others see you
-            </h2>
-            <ProfileCard profile={publicView(me)} />
-          </section>
-          <MyOrganizations userId={userId} />
-        </div>
+        {/* The form first: on a phone it comes before the read-only cards. */}
         <div className="card me__form">
           <ProfileForm profile={me} countries={countries.data ?? null} />
           {countries.isError ? (
@@ -80,6 +71,16 @@ function MyProfileSection({ userId, pollMs }: { userId: string; pollMs?: number 
               </button>
             </p>
           ) : null}
+        </div>
+        <div className="me__side">
+          <ClerkAccount profile={me} />
+          <section className="me__preview" aria-labelledby="preview-title">
+            <h2 id="preview-title" className="section-title">
+              How others see you
+            </h2>
+            <ProfileCard profile={publicView(me)} />
+          </section>
+          <MyOrganizations userId={userId} />
         </div>
       </div>
     </div>
