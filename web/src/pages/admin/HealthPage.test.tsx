@@ -34,12 +34,12 @@ describe("HealthPage", () => {
     expect(stat("Last webhook")).toContain("42 s ago");
     expect(stat("Last webhook")).toContain(", 0.30 s after the event.");
     // The headline and its caption are the same statistic: the median lag of the window.
-    expect(stat("Lag, median")).toMatch(/^Lag, median0\.21 sHalf the webhooks of the last 1 h arrived within 0\.21 s of their event; 95 % within 1\.4 s\.$/);
+    expect(stat("Lag, median")).toMatch(/^Lag, median0\.21 sHalf the webhooks of the last hour arrived within 0\.21 s of their event, 95 % within 1\.4 s\.$/);
     expect(stat("Ledger size")).toContain("2.3 MB");
-    expect(stat("Ledger size")).toContain("1,234 messages recorded");
+    expect(stat("Ledger size")).toContain("1,234 messages; the size counts their indexes.");
     // New messages, and apart from them the duplicates: never read as "124 webhooks · 3 redelivered".
-    expect(stat("New webhooks, last 1 h")).toContain("124Messages received for the first time.");
-    expect(stat("New webhooks, last 1 h")).toContain("3 messages arrived again as a duplicate (a retry or replay of one already stored), changing nothing.");
+    expect(stat("New webhooks, last hour")).toContain("124First deliveries.");
+    expect(stat("New webhooks, last hour")).toContain("3 messages came again as a duplicate (a retry or replay), changing nothing.");
 
     const chart = screen.getByRole("img", { name: /Webhooks per minute by outcome/ });
     expect(chart.querySelectorAll(".chart__bar")).toHaveLength(60);

@@ -175,7 +175,7 @@ function StallWarning({ report }: { report: SyncHealthReport }) {
 /** Each figure says what it counts, and each caption speaks of its own headline. */
 function HealthStats({ report }: { report: SyncHealthReport }) {
   const lag = report.lag_seconds;
-  const windowLength = formatDuration(report.window_minutes * 60);
+  const windowLength = report.window_minutes === 60 ? "hour" : (windowChoices.find((c) => c.minutes === report.window_minutes)?.label ?? `${report.window_minutes} minutes`);
   const received = report.per_minute.reduce((sum, m) => sum + m.applied + m.stale + m.ignored + m.failed, 0);
   const fromApi = report.api_rows_in_window.backfill + report.api_rows_in_window.reconcile;
   return (
@@ -196,7 +196,7 @@ function HealthStats({ report }: { report: SyncHealthReport }) {
         <dd className="stat__value">{lag.p50 !== null ? formatLag(lag.p50) : "—"}</dd>
         <dd className="stat__detail">
           {lag.p50 !== null
-            ? `Half the webhooks of the last ${windowLength} arrived within ${formatLag(lag.p50)} of their event${lag.p95 !== null ? `; 95 % within ${formatLag(lag.p95)}` : ""}.`
+            ? `Half the webhooks of the last ${windowLength} arrived within ${formatLag(lag.p50)} of their event${lag.p95 !== null ? `, 95 % within ${formatLag(lag.p95)}` : ""}.`
             : `No webhooks in the last ${windowLength}.`}
         </dd>
       </div>
@@ -209,14 +209,14 @@ function HealthStats({ report }: { report: SyncHealthReport }) {
         <dt className="stat__label">New webhooks, last {windowLength}</dt>
         <dd className="stat__value">{formatCount(received)}</dd>
         <dd className="stat__detail">
-          {`Messages received for the first time. ${formatCount(report.redelivered_in_window)} ${report.redelivered_in_window === 1 ? "message" : "messages"} arrived again as a duplicate (a retry or replay of one already stored), changing nothing.`}
+          {`First deliveries. ${formatCount(report.redelivered_in_window)} ${report.redelivered_in_window === 1 ? "message" : "messages"} came again as a duplicate (a retry or replay), changing nothing.`}
           {fromApi > 0 ? ` ${formatCount(fromApi)} rows came from backfill or reconcile.` : null}
         </dd>
       </div>
       <div className="card stat">
         <dt className="stat__label">Ledger size</dt>
         <dd className="stat__value">{formatBytes(report.ledger_bytes)}</dd>
-        <dd className="stat__detail">{formatCount(report.ledger_rows)} messages recorded, with the table’s indexes.</dd>
+        <dd className="stat__detail">{formatCount(report.ledger_rows)} messages; the size counts their indexes.</dd>
       </div>
     </dl>
   );
