@@ -27,6 +27,11 @@ function api(save: (patch: Partial<MyProfile>) => ApiReply | Promise<ApiReply> =
   });
 }
 
+/** /me, and a stand-in for the public page its "View my public page" link leads to. */
+function renderMeWithAPublicPage() {
+  return renderPage(<MePage />, { api: api(), userId: ada.clerk_id, route: "/me", otherRoutes: [{ path: "u/:clerkId", element: <h1>Public page</h1> }] });
+}
+
 function preview() {
   return within(screen.getByRole("region", { name: "How others see you" }));
 }
@@ -144,12 +149,7 @@ describe("MePage", () => {
   });
 
   it("asks before leaving with unsaved edits, and stays or leaves as chosen", async () => {
-    const { router } = renderPage(<MePage />, {
-      api: api(),
-      userId: ada.clerk_id,
-      route: "/me",
-      otherRoutes: [{ path: "u/:clerkId", element: <h1>Public page</h1> }],
-    });
+    const { router } = renderMeWithAPublicPage();
     const bio = (await screen.findByLabelText("Bio")) as HTMLTextAreaElement;
     await userEvent.type(bio, " Also a poet.");
 
@@ -172,12 +172,7 @@ describe("MePage", () => {
   });
 
   it("lets me leave without asking once my edits are saved", async () => {
-    const { router } = renderPage(<MePage />, {
-      api: api(),
-      userId: ada.clerk_id,
-      route: "/me",
-      otherRoutes: [{ path: "u/:clerkId", element: <h1>Public page</h1> }],
-    });
+    const { router } = renderMeWithAPublicPage();
     await userEvent.type(await screen.findByLabelText("Bio"), " Also a poet.");
     await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
     expect(await screen.findByText("Saved.")).toBeTruthy();
