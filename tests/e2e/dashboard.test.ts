@@ -103,7 +103,10 @@ describe("the dashboard", () => {
     expect(await account.textContent()).toContain("Managed in Clerk");
 
     await page.getByLabel("Bio").fill("First programmer. Wrote notes on the Analytical Engine.");
-    await page.getByLabel("Birthday", { exact: true }).fill("1990-12-10");
+    const birthday = page.getByRole("group", { name: "Birthday" });
+    await birthday.getByLabel("Day").fill("10");
+    await birthday.getByLabel("Month").selectOption("12");
+    await birthday.getByLabel("Year").fill("1990");
     await page.getByLabel("Country").selectOption("GB");
     await page.getByLabel("Show my birthday on my public profile").check();
     await page.getByRole("button", { name: "Save changes" }).click();
@@ -112,7 +115,7 @@ describe("the dashboard", () => {
     await page.reload();
     await page.getByLabel("Bio").waitFor();
     expect(await page.getByLabel("Bio").inputValue()).toBe("First programmer. Wrote notes on the Analytical Engine.");
-    expect(await page.getByLabel("Birthday", { exact: true }).inputValue()).toBe("1990-12-10");
+    expect([await birthday.getByLabel("Day").inputValue(), await birthday.getByLabel("Month").inputValue(), await birthday.getByLabel("Year").inputValue()]).toEqual(["10", "12", "1990"]);
     expect(await page.getByLabel("Country").inputValue()).toBe("GB");
     expect(await page.getByLabel("Show my birthday on my public profile").isChecked()).toBe(true);
     await page.screenshot({ path: resolve(screenshots, "me.png"), fullPage: true });

@@ -32,6 +32,15 @@ function renderMeWithAPublicPage() {
   return renderPage(<MePage />, { api: api(), userId: ada.clerk_id, route: "/me", otherRoutes: [{ path: "u/:clerkId", element: <h1>Public page</h1> }] });
 }
 
+/** Types a birthday ("YYYY-MM-DD") into its day, month and year. */
+function setBirthday(iso: string) {
+  const [year, month, day] = iso.split("-");
+  const birthday = within(screen.getByRole("group", { name: "Birthday" }));
+  fireEvent.change(birthday.getByLabelText("Day"), { target: { value: String(Number(day)) } });
+  fireEvent.change(birthday.getByLabelText("Month"), { target: { value: month } });
+  fireEvent.change(birthday.getByLabelText("Year"), { target: { value: year } });
+}
+
 function preview() {
   return within(screen.getByRole("region", { name: "How others see you" }));
 }
@@ -60,7 +69,7 @@ describe("MePage", () => {
     await userEvent.clear(bio);
     await userEvent.click(bio);
     await userEvent.paste("x".repeat(501));
-    fireEvent.change(screen.getByLabelText("Birthday"), { target: { value: "1899-12-31" } });
+    setBirthday("1899-12-31");
     await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
 
     expect(screen.getByText("Keep your bio to 500 characters or fewer (it has 501).")).toBeTruthy();
@@ -69,7 +78,7 @@ describe("MePage", () => {
     expect(bio.getAttribute("aria-describedby")).toContain(screen.getByText(/Keep your bio/).id);
     expect(document.activeElement).toBe(bio);
 
-    fireEvent.change(screen.getByLabelText("Birthday"), { target: { value: "2999-01-01" } });
+    setBirthday("2999-01-01");
     await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
     expect(screen.getByText("Your birthday can’t be in the future.")).toBeTruthy();
 
@@ -97,7 +106,7 @@ describe("MePage", () => {
     await userEvent.clear(bio);
     await userEvent.type(bio, "Poet of science.");
     await userEvent.selectOptions(screen.getByLabelText("Country"), "SE");
-    fireEvent.change(screen.getByLabelText("Birthday"), { target: { value: "1990-05-17" } });
+    setBirthday("1990-05-17");
     await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
 
     // Optimistic: the preview shows the new values before the server has answered.
@@ -132,6 +141,29 @@ describe("MePage", () => {
     expect(preview().queryByText("Rolled back.")).toBeNull();
     // What the user typed stays in the form, to try again.
     expect((bio as HTMLTextAreaElement).value).toBe("Rolled back.");
+  });
+
+  it("takes the birthday as day, month in words and year, and says when one of them is missing", async () => {
+    const fake = api();
+    renderPage(<MePage />, { api: fake, userId: ada.clerk_id });
+    const birthday = within(await screen.findByRole("group", { name: "Birthday" }));
+    expect((birthday.getByLabelText("Day") as HTMLInputElement).value).toBe("10");
+    const month = birthday.getByLabelText("Month") as HTMLSelectElement;
+    expect(month.selectedOptions[0]!.textContent).toBe("December");
+    expect((birthday.getByLabelText("Year") as HTMLInputElement).value).toBe("1915");
+
+    fireEvent.change(birthday.getByLabelText("Year"), { target: { value: "" } });
+    await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
+    expect(screen.getByText("Enter a real date: a day, a month and a year, like 17 May 1990.")).toBeTruthy();
+    expect(document.activeElement).toBe(birthday.getByLabelText("Day"));
+    expect(fake.requests.filter((r) => r.method === "PATCH")).toHaveLength(0);
+
+    // All three emptied: no birthday, which may be saved.
+    fireEvent.change(birthday.getByLabelText("Day"), { target: { value: "" } });
+    fireEvent.change(month, { target: { value: "" } });
+    await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
+    expect(await screen.findByText("Saved.")).toBeTruthy();
+    expect(fake.requests.find((r) => r.method === "PATCH")!.body).toMatchObject({ birthday: null });
   });
 
   it("sends nothing when no field has changed, and says so", async () => {
@@ -201,8 +233,8 @@ describe("MePage", () => {
       api: api(() => ({ status: 400, body: { code: "23514", message: 'new row for relation "profiles" violates check constraint "profiles_birthday_check"' } })),
       userId: ada.clerk_id,
     });
-    const birthday = await screen.findByLabelText("Birthday");
-    fireEvent.change(birthday, { target: { value: "2000-01-01" } });
+    const birthday = await screen.findByLabelText("Day");
+    setBirthday("2000-01-01");
     await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
     expect(await screen.findByText("The server did not accept this value.")).toBeTruthy();
     expect(birthday.getAttribute("aria-invalid")).toBe("true");

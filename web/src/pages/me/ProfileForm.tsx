@@ -1,5 +1,6 @@
 import { type FormEvent, useId, useMemo, useRef, useState } from "react";
 import { useLeaveGuard } from "../../lib/useLeaveGuard.ts";
+import { BirthdayField } from "./BirthdayField.tsx";
 import { describeError } from "../../components/States.tsx";
 import type { Country } from "../../data/countries/index.ts";
 import { type MyProfile, useUpdateMyProfileMutation } from "../../data/my-profile/index.ts";
@@ -8,7 +9,6 @@ import { countryOptionLabel } from "../../lib/flags.ts";
 import {
   bioMaxLength,
   characterCount,
-  earliestBirthday,
   fieldOfDatabaseError,
   formValuesFrom,
   patchFrom,
@@ -109,17 +109,13 @@ export function ProfileForm({ profile, countries }: ProfileFormProps) {
 
       <div className="field-row">
         <div className={`field${errors.birthday ? " field--invalid" : ""}`}>
-          <label htmlFor={`${id}-birthday`}>Birthday</label>
-          <input
+          <BirthdayField
             id={`${id}-birthday`}
-            ref={fields.birthday}
-            type="date"
-            min={earliestBirthday}
-            max={today}
             value={values.birthday}
-            onChange={(event) => update("birthday", event.target.value)}
-            aria-invalid={errors.birthday ? true : undefined}
-            aria-describedby={describedBy("birthday")}
+            onChange={(value) => update("birthday", value)}
+            invalid={Boolean(errors.birthday)}
+            describedBy={describedBy("birthday")}
+            dayRef={fields.birthday}
           />
           {errors.birthday ? <FieldError id={errorId("birthday")} message={errors.birthday} /> : null}
         </div>

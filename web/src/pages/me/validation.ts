@@ -44,7 +44,7 @@ export function validateProfileForm(
     errors.bio = `Keep your bio to ${bioMaxLength} characters or fewer (it has ${bioLength}).`;
   }
   if (values.birthday) {
-    if (!isCalendarDate(values.birthday)) errors.birthday = "Enter a real date, like 1990-05-17.";
+    if (!isCalendarDate(values.birthday)) errors.birthday = "Enter a real date: a day, a month and a year, like 17 May 1990.";
     else if (values.birthday < earliestBirthday) errors.birthday = `Birthdays start on ${formatCalendarDate(earliestBirthday)}.`;
     else if (values.birthday > today) errors.birthday = "Your birthday can’t be in the future.";
   }
