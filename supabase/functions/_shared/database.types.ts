@@ -428,6 +428,10 @@ export type Database = {
           isSetofReturn: true;
         };
       };
+      profile_feed_count: {
+        Args: { country?: string; search?: string; up_to?: number };
+        Returns: number;
+      };
       prune_clerk_events: {
         Args: { payloads_older_than?: string; rows_older_than?: string };
         Returns: Json;

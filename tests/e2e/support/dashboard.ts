@@ -14,9 +14,21 @@ export interface DashboardBuild {
   remove(): Promise<void>;
 }
 
+/** Why `vite build` refused, with everything it printed. */
+export class DashboardBuildError extends Error {
+  override name = "DashboardBuildError";
+  constructor(
+    readonly exitCode: number | null,
+    readonly output: string,
+  ) {
+    super(`vite build exited with ${exitCode}:\n${output}`);
+  }
+}
+
 /**
  * `vite build` of web/ into a temporary folder with exactly these VITE_* variables
- * (none inherited from the caller's environment).
+ * (none inherited from the caller's environment). A build for the local stack, without
+ * a Clerk key, needs VITE_LOCAL_SIGN_IN: "1".
  */
 export async function buildDashboard(env: Record<string, string>): Promise<DashboardBuild> {
   const dir = await mkdtemp(join(tmpdir(), "dashboard-build-"));
@@ -35,7 +47,7 @@ export async function buildDashboard(env: Record<string, string>): Promise<Dashb
   });
   if (code !== 0) {
     await rm(dir, { recursive: true, force: true });
-    throw new Error(`vite build exited with ${code}:\n${output.join("")}`);
+    throw new DashboardBuildError(code, output.join(""));
   }
   return {
     dir,

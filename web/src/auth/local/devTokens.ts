@@ -18,7 +18,7 @@ export async function requestDevToken(supabaseUrl: string, sub: string, claims?:
       body: JSON.stringify(claims ? { sub, claims } : { sub }),
     });
   } catch {
-    throw new Error(`The local stack's token issuer at ${supabaseUrl}/dev/token is not answering. Is \`npm run dev\` running?`);
+    throw new Error(`The local stack's token issuer at ${supabaseUrl}/dev/token is not answering. Is the local stack running (\`npm run dev\` or \`npm run stack\`)?`);
   }
   if (!response.ok) {
     throw new Error(`The local stack refused a token for ${sub} (HTTP ${response.status}): ${await response.text()}`);

@@ -1,5 +1,6 @@
 import { FunctionsHttpError } from "@supabase/supabase-js";
 import type { Supabase } from "../supabase.ts";
+import { unreachableText } from "../unreachable.ts";
 import type { DiscardAnswer, HealthSettings, ReplayAnswer, SyncHealthReport } from "./types.ts";
 
 /** sync_health_report refuses everyone but admins with SQLSTATE 42501. */
@@ -49,7 +50,7 @@ async function askSyncAdmin<T>(client: Supabase, route: "replay" | "discard", bo
       const answer = (await response.json().catch(() => null)) as { error?: unknown } | null;
       throw new ReplayError(response.status, typeof answer?.error === "string" ? answer.error : `The ${action} was refused (HTTP ${response.status}).`);
     }
-    throw new ReplayError(null, `The ${action} service could not be reached. Check your connection and try again.`);
+    throw new ReplayError(null, unreachableText(error.context) ?? `The ${action} service could not be reached. Check your connection and try again.`);
   }
   if (!data) throw new ReplayError(null, `The ${action} service answered nothing.`);
   return data;
