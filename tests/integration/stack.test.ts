@@ -60,13 +60,13 @@ describe("the gateway", () => {
   });
 
   it("issues dev tokens with Clerk's claims, and refuses a request without sub", async () => {
-    const ok = await fetch(stack.devTokenUrl, { method: "POST", body: JSON.stringify({ sub: "user_2TokenClaims000000000000", org_id: "org_1", org_role: "org:admin" }) });
+    const ok = await fetch(stack.devTokenUrl, { method: "POST", headers: { apikey: stack.anonKey }, body: JSON.stringify({ sub: "user_2TokenClaims000000000000", org_id: "org_1", org_role: "org:admin" }) });
     const { token } = await ok.json();
     const claims = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());
     expect(claims).toMatchObject({ sub: "user_2TokenClaims000000000000", role: "authenticated", iss: `${stack.apiUrl}/dev`, o: { id: "org_1", rol: "admin" }, org_id: "org_1" });
     expect(claims.exp - claims.iat).toBe(3600);
 
-    const bad = await fetch(stack.devTokenUrl, { method: "POST", body: "{}" });
+    const bad = await fetch(stack.devTokenUrl, { method: "POST", headers: { apikey: stack.anonKey }, body: "{}" });
     expect(bad.status).toBe(400);
     expect((await bad.json()).error).toMatch(/sub/);
   });
