@@ -68,11 +68,13 @@ export interface RunningStack {
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const { stateDir } = options;
   const logs = resolve(stateDir, "logs");
-  // Keys, status.json (the service-role key, the superuser URL) and logs are this user's only.
-  await mkdir(logs, { recursive: true, mode: 0o700 });
-  await chmod(stateDir, 0o700);
-  await chmod(logs, 0o700);
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
   await claimStateDir(stateDir);
+  // Keys, status.json (the service-role key, the superuser URL) and logs are this user's
+  // only. Only once the folder is ours: a running stack's postgres (as root) needs its o+x.
+  await chmod(stateDir, 0o700);
+  await mkdir(logs, { recursive: true, mode: 0o700 });
+  await chmod(logs, 0o700);
 
   const stops: Array<() => Promise<void>> = [];
   const deaths: Promise<ServiceExit>[] = [];
