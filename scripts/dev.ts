@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { stackOptionsFromEnv } from "./lib/env.ts";
 import { bin, repoRoot } from "./lib/paths.ts";
 import { readStatus } from "./lib/status.ts";
-import { seedDemoUsers } from "./clerk/seed.ts";
+import { seedDemoUsers } from "./simulator/seed.ts";
 import { parseCommandLine } from "./stack/command-line.ts";
 import { runStackInForeground, stackEnvironmentUsage } from "./stack/main.ts";
 import { isPortFree } from "./stack/processes.ts";
