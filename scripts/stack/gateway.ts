@@ -155,7 +155,7 @@ export function createGateway(options: GatewayOptions): http.Server {
       return refusal(`JWT issuer ${typeof claims.iss === "string" ? JSON.stringify(claims.iss) : "(none)"} is not trusted`, `Session tokens must be issued by ${options.issuer}.`);
     }
     if (claims.role !== "authenticated") {
-      return refusal(`JWT role ${JSON.stringify(claims.role ?? null)} is not allowed for a session token`, 'Session tokens must carry role "authenticated".');
+      return refusal(`JWT role ${typeof claims.role === "string" ? JSON.stringify(claims.role) : "(none)"} is not allowed for a session token`, 'Session tokens must carry role "authenticated".');
     }
     return null;
   }
