@@ -49,7 +49,7 @@ Local stack is up.
   API            ${status.apiUrl}   (/rest/v1, /functions/v1/clerk-webhook)
   Database       ${status.dbUrl}
   Webhook        ${status.webhookUrl}
-  Dev tokens     POST ${status.devTokenUrl}  { "sub": "user_…" }
+  Dev tokens     POST ${status.devTokenUrl}  { "sub": "user_…" }  (header apikey: the anon key)
   Status         ${resolve(status.stateDir, "status.json")}  (npm run stack -- --status)
   Logs           ${resolve(status.stateDir, "logs")}
 
