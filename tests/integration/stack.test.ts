@@ -97,7 +97,8 @@ describe("the gateway", () => {
 describe("supabase/config.toml", () => {
   it("turns verify_jwt off for clerk-webhook (Clerk sends no Supabase JWT)", async () => {
     const settings = functionSettings(await readFile("supabase/config.toml", "utf8"));
-    expect(settings.get("clerk-webhook")).toMatchObject({ verify_jwt: "false" });
+    expect(settings.get("clerk-webhook")).toMatchObject({ verify_jwt: false });
+    expect(settings.get("clerk-sync-admin")).toMatchObject({ verify_jwt: false });
   });
 });
 
