@@ -7,10 +7,9 @@ import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { command, type Command, CommandError, UsageError, wholeNumber } from "../lib/cli.ts";
 import { progress } from "../lib/progress.ts";
-import { createNodeClient } from "../lib/supabase.ts";
 import { type ClerkKind, createClerkReader } from "../../supabase/functions/_shared/clerk-api.ts";
 import { clerkKinds, type KindReport, supabaseTarget, syncFromClerk, TooManyDeletesError } from "./backfill.ts";
-import { loadOperatorConfig } from "./config.ts";
+import { loadOperatorConfig, operatorClient } from "./config.ts";
 import { exportEvents } from "./export.ts";
 import { describePreview, previewPrune, pruneLedger, pruneRequest } from "./prune-ledger.ts";
 import { replayFailedAndReport } from "./replay-failed.ts";
@@ -53,7 +52,7 @@ const replayFailedCommand = command({
   async run({ values }) {
     const limit = values.limit === undefined ? undefined : wholeNumber(values.limit, "--limit", { min: 1 });
     const config = await loadOperatorConfig();
-    return await replayFailedAndReport(createNodeClient(config.supabaseUrl, config.serviceRoleKey), { ids: values.id, limit });
+    return await replayFailedAndReport(operatorClient(config), { ids: values.id, limit });
   },
 });
 
@@ -68,7 +67,7 @@ const pruneLedgerCommand = command({
   async run({ values }) {
     const request = pruneRequest(values["older-than"], values["delete-older-than"]);
     const config = await loadOperatorConfig();
-    const client = createNodeClient(config.supabaseUrl, config.serviceRoleKey);
+    const client = operatorClient(config);
     if (values["dry-run"]) {
       console.log(describePreview(request, await previewPrune(client, request)));
       return 0;
@@ -96,7 +95,7 @@ they are duplicates (same message ids); to another, such as a fresh local stack,
   async run({ values }) {
     const limit = values.limit === undefined ? undefined : wholeNumber(values.limit, "--limit", { min: 1 });
     const config = await loadOperatorConfig();
-    const lines = exportEvents(createNodeClient(config.supabaseUrl, config.serviceRoleKey), { type: values.type, limit });
+    const lines = exportEvents(operatorClient(config), { type: values.type, limit });
     let count = 0;
     const out = values.out ? createWriteStream(values.out) : process.stdout;
     for await (const line of lines) {
@@ -142,7 +141,7 @@ async function syncCommand(
   const dryRun = values["dry-run"] === true;
   console.error(`${dryRun ? "Dry run: nothing will change. " : ""}${mode === "backfill" ? "Backfilling" : "Reconciling"} from ${config.clerkApiUrl} into ${config.supabaseUrl}`);
 
-  const target = supabaseTarget(createNodeClient(config.supabaseUrl, config.serviceRoleKey));
+  const target = supabaseTarget(operatorClient(config));
   const reports: KindReport[] = [];
   try {
     // One kind at a time, so that a failure still prints what was done before it.
