@@ -20,7 +20,7 @@ import type { SupabaseClient } from "@supabase/supabase-js";
 import { createEventApplier, type EventApplier } from "../../supabase/functions/_shared/apply.ts";
 import type { Database } from "../../supabase/functions/_shared/database.types.ts";
 import { InvalidEventError } from "../../supabase/functions/_shared/errors.ts";
-import { type LedgerEvent, ledgerEvent, type Outcome, parseEnvelope } from "../../supabase/functions/_shared/events.ts";
+import { type ApplyOutcome, type LedgerEvent, ledgerEvent, parseEnvelope } from "../../supabase/functions/_shared/events.ts";
 import type { Progress } from "../lib/progress.ts";
 import type { ClerkKind, ClerkObject, ClerkReader } from "../../supabase/functions/_shared/clerk-api.ts";
 import { inParallel } from "../lib/parallel.ts";
@@ -67,7 +67,7 @@ export interface KindReport {
   gone: number;
   unchanged: number;
   /** What apply_clerk_event answered. */
-  outcomes: Record<Outcome, number>;
+  outcomes: Record<ApplyOutcome, number>;
   /** Objects the mappers refused (InvalidEventError), by id. */
   invalid: Array<{ id: string; error: string }>;
   /** Reconcile: the ids behind missing, outdated, tombstonedHere and gone, for a dry run to list. */

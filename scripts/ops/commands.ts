@@ -8,8 +8,10 @@ import { createWriteStream } from "node:fs";
 import { command, type Command, CommandError, UsageError, wholeNumber } from "../lib/cli.ts";
 import { progress } from "../lib/progress.ts";
 import { type ClerkKind, createClerkReader } from "../../supabase/functions/_shared/clerk-api.ts";
+import { isMessageId, messageIdProblem } from "../../supabase/functions/_shared/message-id.ts";
 import { clerkKinds, type KindReport, supabaseTarget, syncFromClerk, TooManyDeletesError } from "./backfill.ts";
 import { loadOperatorConfig, operatorClient } from "./config.ts";
+import { discardFailedAndReport } from "./discard-failed.ts";
 import { exportEvents } from "./export.ts";
 import { describePreview, previewPrune, pruneLedger, pruneRequest } from "./prune-ledger.ts";
 import { replayFailedAndReport } from "./replay-failed.ts";
@@ -51,8 +53,29 @@ const replayFailedCommand = command({
   },
   async run({ values }) {
     const limit = values.limit === undefined ? undefined : wholeNumber(values.limit, "--limit", { min: 1 });
+    const ids = values.id && messageIds(values.id);
     const config = await loadOperatorConfig();
-    return await replayFailedAndReport(operatorClient(config), { ids: values.id, limit });
+    return await replayFailedAndReport(operatorClient(config), { ids, limit });
+  },
+});
+
+const discardFailedCommand = command({
+  name: "discard-failed",
+  summary: "Give up on failed events that no fix can apply (recorded and audited), so sync_health stops failing",
+  options: {
+    id: { type: "string", multiple: true, value: "msg_…", description: "The failed event to discard (repeat for several; required)" },
+    reason: { type: "string", value: "TEXT", description: "Why, for the audit (at most 500 characters)" },
+    "dry-run": { type: "boolean", description: "Show what would be discarded and change nothing" },
+  },
+  details: `Each event is settled as 'discarded' in the ledger, with who (cli:<your login>) and when, and
+one row in clerk_event_audit says why. Its payload stays until prune-ledger clears it. Replay an
+event instead when a fix can make it apply: replay-failed --id msg_….`,
+  async run({ values }) {
+    if (!values.id?.length) throw new UsageError("discard-failed needs --id msg_… (one or more): it never discards every failed event at once.");
+    const ids = messageIds(values.id);
+    if (values.reason !== undefined && values.reason.length > 500) throw new UsageError("--reason must be at most 500 characters.");
+    const config = await loadOperatorConfig();
+    return await discardFailedAndReport(operatorClient(config), { ids, reason: values.reason, dryRun: values["dry-run"] === true });
   },
 });
 
@@ -78,6 +101,13 @@ const pruneLedgerCommand = command({
     return 0;
   },
 });
+
+/** The --id values, each checked as a message id before anything is asked of the database. */
+function messageIds(ids: string[]): string[] {
+  const invalid = ids.find((id) => !isMessageId(id));
+  if (invalid !== undefined) throw new UsageError(`--id ${messageIdProblem(invalid)}`);
+  return ids;
+}
 
 const exportCommand = command({
   name: "export",
@@ -108,7 +138,7 @@ they are duplicates (same message ids); to another, such as a fresh local stack,
   },
 });
 
-export const operatorCommands: Command[] = [backfill, reconcile, replayFailedCommand, pruneLedgerCommand, exportCommand];
+export const operatorCommands: Command[] = [backfill, reconcile, replayFailedCommand, discardFailedCommand, pruneLedgerCommand, exportCommand];
 
 async function syncCommand(
   mode: "backfill" | "reconcile",

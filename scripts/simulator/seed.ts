@@ -118,7 +118,7 @@ export async function seedDemoUsers(
 async function writeOwnFields(status: StackStatus, clerkId: string, fields: Record<string, unknown>): Promise<boolean> {
   const tokenResponse = await fetch(status.devTokenUrl, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", apikey: status.anonKey },
     body: JSON.stringify({ sub: clerkId, ttl_seconds: 60 }),
   });
   const { token } = await tokenResponse.json() as { token: string };
