@@ -87,7 +87,7 @@ describe("usage: every command, no stack needed", () => {
       const { code, stdout } = await run(args);
       expect(code).toBe(0);
       expect(stdout).toMatch(/Simulator \(development[^\n]*\n(  (send|users|seed|replay|fake-api) +\S[^\n]*\n){5}/);
-      expect(stdout).toMatch(/Operations \([^\n]*\n(  (backfill|reconcile|replay-failed|prune-ledger|export) +\S[^\n]*\n){5}/);
+      expect(stdout).toMatch(/Operations \([^\n]*\n(  (backfill|reconcile|replay-failed|discard-failed|prune-ledger|export) +\S[^\n]*\n){6}/);
       expect(stdout).toContain("Exit codes: 0 success, 1 failure, 2 usage error.");
     }
   });
@@ -101,7 +101,7 @@ describe("usage: every command, no stack needed", () => {
     const typo = await run(["backfil"]);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain('Usage error: unknown command "backfil" (did you mean backfill?).');
-    expect(typo.stderr).toContain("Commands: send, users, seed, replay, fake-api, backfill, reconcile, replay-failed, prune-ledger, export.");
+    expect(typo.stderr).toContain("Commands: send, users, seed, replay, fake-api, backfill, reconcile, replay-failed, discard-failed, prune-ledger, export.");
     const help = await run(["help", "nonsense"]);
     expect(help.code).toBe(2);
     expect(help.stderr).toContain('unknown command "nonsense"');
