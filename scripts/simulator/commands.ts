@@ -12,7 +12,7 @@ import { startFakeClerkApi } from "./fake-api.ts";
 import { parseEventFile } from "./replay.ts";
 import { seedDemoUsers } from "./seed.ts";
 import { buildEvent, eventCatalogue, isCatalogued } from "./send.ts";
-import { loadState, saveState } from "./state.ts";
+import { type DeletedUser, loadState, saveState } from "./state.ts";
 
 /** Where events go: every command that sends takes these. */
 const deliveryOptions = {
@@ -99,18 +99,24 @@ const users = command({
   name: "users",
   summary: "List the simulated users, newest first: ids, names, and whether they are deleted",
   options: {
-    json: { type: "boolean", description: "Print JSON, one object per user" },
+    json: { type: "boolean", description: "Print a JSON array, one object per user" },
   },
   details: "The first live user is the one `send` picks when --user is not given.",
   async run({ values }) {
     const state = await loadState(stateDir());
-    const rows = [
-      ...Object.values(state.users).map((u) => ({ id: u.id, first_name: u.first_name, last_name: u.last_name, username: u.username, created_at: u.created_at, deleted: false })),
-      ...Object.values(state.deletedUsers ?? {}).map((u) => ({ id: u.id, first_name: u.first_name, last_name: u.last_name, username: u.username, created_at: u.created_at, deleted: true })),
+    const listed = (user: Omit<DeletedUser, "deleted_at">, deleted: boolean) => ({
+      id: user.id,
+      name: [user.first_name, user.last_name].filter(Boolean).join(" "),
+      username: user.username,
+      deleted,
+      created_at: user.created_at,
+    });
+    const list = [
+      ...Object.values(state.users).map((user) => listed(user, false)),
+      ...Object.values(state.deletedUsers ?? {}).map((user) => listed(user, true)),
     ].sort((a, b) => Number(a.deleted) - Number(b.deleted) || b.created_at - a.created_at);
-    const list = rows.map(({ first_name, last_name, ...row }) => ({ ...row, name: [first_name, last_name].filter(Boolean).join(" ") }));
     if (values.json) {
-      console.log(JSON.stringify(list.map(({ id, name, username, deleted, created_at }) => ({ id, name, username, deleted, created_at: new Date(created_at).toISOString() })), null, 2));
+      console.log(JSON.stringify(list.map((user) => ({ ...user, created_at: new Date(user.created_at).toISOString() })), null, 2));
       return 0;
     }
     if (list.length === 0) {

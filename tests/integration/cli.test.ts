@@ -132,6 +132,14 @@ describe("usage: every command, no stack needed", () => {
     expect(stderr).toContain(`Usage error: ${message}`);
   });
 
+  it("an operator command names an unreachable SUPABASE_URL (ECONNREFUSED) and what to check, exit 1", async () => {
+    const url = `http://127.0.0.1:${await freePort()}`;
+    const { code, stderr } = await clerk(["prune-ledger", "--older-than", "30d"], { STACK_DIR: noStack, SUPABASE_URL: url, SUPABASE_SERVICE_ROLE_KEY: "service-key" });
+    expect(code).toBe(1);
+    expect(stderr).toContain(`connection refused: nothing listens at ${url.slice("http://".length)} (ECONNREFUSED). Check SUPABASE_URL (${url})`);
+    expect(stderr).not.toContain("fetch failed");
+  });
+
   it("a failure exits 1 and says what to do: sending with no stack running", async () => {
     const { code, stderr } = await run(["send", "user.created"]);
     expect(code).toBe(1);
