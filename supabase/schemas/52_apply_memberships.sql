@@ -1,19 +1,21 @@
 -- The apply path of memberships, and how they end with their organization or user.
 --
--- The same clock guard and tombstones as profiles (50_apply_profiles.sql). What is
--- different is that a membership belongs to two other objects that can be deleted.
--- Deleting an organization or a user counts, for each of its memberships, as a
--- membership.deleted with the deletion's clock (Clerk removes the memberships; it
--- does not promise an event for each):
---   * every deletion of an organization or user is kept, newest per id, in
---     private.clerk_deletions, apart from the parent's row, which forgets the clock
---     once a newer event makes it live again;
---   * the deletion tombstones every membership row of that organization or user whose
---     clock is older, whether or not the parent's own row took the tombstone;
---   * a membership change older than such a deletion writes that tombstone instead of
---     itself, and is stale.
--- So the final rows are the newest event per membership, whatever order the events
--- arrived in (tests/reliability/convergence.test.ts checks it).
+-- The same clock rule (45_apply_clock.sql: the newer event wins, deletes are terminal)
+-- and tombstones as profiles (50_apply_profiles.sql). What is different is that a
+-- membership belongs to two other objects that can be deleted. Deleting an
+-- organization or a user counts, for each of its memberships, as a membership.deleted
+-- with the deletion's clock (Clerk removes the memberships; it does not promise an
+-- event for each):
+--   * the deletion tombstones every membership of that organization or user (a live
+--     one whatever its clock, a tombstone when the deletion is newer);
+--   * a membership change of a deleted organization or user writes that tombstone
+--     instead of itself, and is stale.
+-- The deletion is read from the parent's own row: a tombstone is terminal, so the row
+-- keeps the newest deletion's clock for good. Users and organizations are different
+-- tables, so a user id can never stand for an organization's deletion or the reverse.
+-- So the final rows are the newest delete per membership, counting its parents'
+-- deletes, or else its newest change, whatever order the events arrived in
+-- (tests/reliability/convergence.test.ts checks it).
 --
 -- A deletion and a membership change of the same organization or user must not commit
 -- past each other unseen (the change checks for the deletion, the deletion updates
@@ -39,42 +41,21 @@ as $$
   select pg_catalog.hashtextextended('clerk:' || p_clerk_id, 0)
 $$;
 
-create table private.clerk_deletions (
-  clerk_id text primary key,
-  event_at timestamptz not null,
-  event_id text not null
-);
-
-comment on table private.clerk_deletions is 'Newest deletion (event clock) of each Clerk organization and user: what their memberships are measured against, even after the parent row is live again.';
-
-revoke all on table private.clerk_deletions from public, anon, authenticated;
-
--- Keeps the newest deletion of a Clerk id.
-create function private.record_deletion(p_clerk_id text, p_event_at timestamptz, p_event_id text)
-returns void
-language sql
-set search_path = ''
-as $$
-  insert into private.clerk_deletions as d (clerk_id, event_at, event_id)
-  values (p_clerk_id, p_event_at, p_event_id)
-  on conflict (clerk_id) do update set event_at = excluded.event_at, event_id = excluded.event_id
-  where (d.event_at, d.event_id) < (excluded.event_at, excluded.event_id)
-$$;
-
--- The newest deletion of the membership's organization or user that is newer than
--- (p_event_at, p_event_id): its clock, or no row.
-create function private.newer_parent_deletion(
-  p_organization_id text, p_user_id text, p_event_at timestamptz, p_event_id text
-)
+-- The newest deletion of the membership's organization or user: its clock, or no row.
+create function private.parent_deletion(p_organization_id text, p_user_id text)
 returns table (event_at timestamptz, event_id text)
 language sql
 stable
 set search_path = ''
 as $$
   select d.event_at, d.event_id
-    from private.clerk_deletions d
-   where d.clerk_id in (p_organization_id, p_user_id)
-     and (d.event_at, d.event_id) > (p_event_at, p_event_id)
+    from (
+      select o.event_at, o.event_id from public.organizations o
+       where o.clerk_id = p_organization_id and o.deleted_at is not null
+      union all
+      select p.event_at, p.event_id from public.profiles p
+       where p.clerk_id = p_user_id and p.deleted_at is not null
+    ) d
    order by d.event_at desc, d.event_id desc
    limit 1
 $$;
@@ -102,11 +83,10 @@ begin
   if not p_tombstone then
     perform pg_catalog.pg_advisory_xact_lock_shared(private.clerk_lock_key(v_new.organization_id));
     perform pg_catalog.pg_advisory_xact_lock_shared(private.clerk_lock_key(v_new.user_id));
-    select * into v_deletion
-      from private.newer_parent_deletion(v_new.organization_id, v_new.user_id, p_event_at, p_event_id);
+    select * into v_deletion from private.parent_deletion(v_new.organization_id, v_new.user_id);
     if found then
-      -- The deletion of its organization or user is newer: the membership is gone as of
-      -- that deletion, as it would be had this change arrived first.
+      -- Its organization or user is deleted: the membership is gone as of that
+      -- deletion, as it would be had this change arrived first.
       perform private.write_membership(p_row, true, v_deletion.event_at, v_deletion.event_id);
       return false;
     end if;
@@ -132,13 +112,13 @@ begin
     event_id = excluded.event_id,
     synced_at = excluded.synced_at,
     deleted_at = excluded.deleted_at
-  where (m.event_at, m.event_id) < (excluded.event_at, excluded.event_id);
+  where private.event_wins(m.deleted_at is not null, m.event_at, m.event_id, p_tombstone, excluded.event_at, excluded.event_id);
   return found;
 end;
 $$;
 
--- Tombstones the memberships of a deleted organization or user that are older than the
--- deletion, and says whether it changed a row. Exactly one of p_organization_id and
+-- Tombstones the memberships of a deleted organization or user, and says whether it
+-- changed a row. Exactly one of p_organization_id and
 -- p_user_id is given.
 create function private.tombstone_memberships_of(
   p_organization_id text, p_user_id text, p_event_at timestamptz, p_event_id text
@@ -155,7 +135,7 @@ begin
     select m.clerk_id, m.organization_id, m.user_id
       from public.organization_memberships m
      where (m.organization_id = p_organization_id or m.user_id = p_user_id)
-       and (m.event_at, m.event_id) < (p_event_at, p_event_id)
+       and private.event_wins(m.deleted_at is not null, m.event_at, m.event_id, true, p_event_at, p_event_id)
   loop
     if private.write_membership(to_jsonb(v_membership), true, p_event_at, p_event_id) then
       v_changed := true;
@@ -167,8 +147,7 @@ $$;
 
 revoke all on function
   private.clerk_lock_key(text),
-  private.record_deletion(text, timestamptz, text),
-  private.newer_parent_deletion(text, text, timestamptz, text),
+  private.parent_deletion(text, text),
   private.write_membership(jsonb, boolean, timestamptz, text),
   private.tombstone_memberships_of(text, text, timestamptz, text)
 from public, anon, authenticated;

@@ -203,17 +203,22 @@ describe("private.tombstone_memberships_of", () => {
     ).toBeNull();
   });
 
-  it("leaves a membership changed after the deletion as it is", async () => {
+  it("ends a membership even when it changed after its organization's deletion", async () => {
     const m = newMembership();
     await apply(db, membershipUpserted(m, at(5), { role: "org:admin" }));
-    await apply(db, organizationDeleted(m.organization, at(4)));
+    const deletion = organizationDeleted(m.organization, at(4));
+    await apply(db, deletion);
     expect(
       await membership(m.id),
       "private.tombstone_memberships_of",
-    ).toMatchObject({ role: "org:admin", deleted_at: null });
+    ).toMatchObject({
+      role: null,
+      deleted_at: new Date(at(4)),
+      event_id: deletion.svix_id,
+    });
   });
 
-  it("answers applied for a deletion that changed only memberships", async () => {
+  it("ends an organization and its memberships with a deletion older than its last update", async () => {
     const m = newMembership();
     await apply(db, organizationUpserted(m.organization, at(10)));
     await apply(db, membershipUpserted(m, at(1)));
@@ -224,7 +229,7 @@ describe("private.tombstone_memberships_of", () => {
     expect(
       (await rowOf(db, "organizations", m.organization))?.deleted_at,
       "private.tombstone_organization",
-    ).toBeNull();
+    ).toEqual(new Date(at(5)));
     expect(
       (await membership(m.id))?.deleted_at,
       "private.tombstone_memberships_of",
@@ -232,7 +237,7 @@ describe("private.tombstone_memberships_of", () => {
   });
 });
 
-describe("private.newer_parent_deletion", () => {
+describe("private.parent_deletion", () => {
   it("ends a membership change older than its organization's deletion with the deletion's clock", async () => {
     const m = newMembership();
     const deletion = organizationDeleted(m.organization, at(5));
@@ -241,10 +246,7 @@ describe("private.newer_parent_deletion", () => {
       await apply(db, membershipUpserted(m, at(3))),
       "private.write_membership",
     ).toBe("stale");
-    expect(
-      await membership(m.id),
-      "private.newer_parent_deletion",
-    ).toMatchObject({
+    expect(await membership(m.id), "private.parent_deletion").toMatchObject({
       deleted_at: new Date(at(5)),
       event_id: deletion.svix_id,
     });
@@ -259,26 +261,48 @@ describe("private.newer_parent_deletion", () => {
     ).toBe("stale");
     expect(
       (await membership(m.id))?.deleted_at,
-      "private.newer_parent_deletion",
+      "private.parent_deletion",
     ).toEqual(new Date(at(5)));
   });
 
-  it("remembers a deletion after the parent's row is live again", async () => {
+  it("never brings an organization back, so its memberships stay ended", async () => {
     const m = newMembership();
     await apply(db, organizationDeleted(m.organization, at(5)));
-    await apply(db, organizationUpserted(m.organization, at(6)));
+    expect(
+      await apply(db, organizationUpserted(m.organization, at(6))),
+      "private.write_organization",
+    ).toBe("stale");
     expect(
       (await rowOf(db, "organizations", m.organization))?.deleted_at,
       "private.write_organization",
-    ).toBeNull();
+    ).toEqual(new Date(at(5)));
     expect(
-      await apply(db, membershipUpserted(m, at(3))),
+      await apply(db, membershipUpserted(m, at(7))),
       "private.write_membership",
     ).toBe("stale");
     expect(
       (await membership(m.id))?.deleted_at,
-      "private.newer_parent_deletion",
+      "private.parent_deletion",
     ).toEqual(new Date(at(5)));
+  });
+
+  it("ends a membership with the newest deletion among its own and its parents'", async () => {
+    const [first, second] = [newMembership(), newMembership()];
+    const deletes = (m: typeof first) => [
+      userDeleted(m.user, at(3)),
+      membershipDeleted(m, at(2)),
+      organizationDeleted(m.organization, at(4)),
+    ];
+    await apply(db, membershipUpserted(first, at(1)));
+    for (const e of deletes(first)) await apply(db, e);
+    for (const e of deletes(second).reverse()) await apply(db, e);
+    await apply(db, membershipUpserted(second, at(1)));
+    for (const m of [first, second]) {
+      expect(
+        (await membership(m.id))?.event_at,
+        "private.parent_deletion",
+      ).toEqual(new Date(at(4)));
+    }
   });
 
   it("ends the same whichever order a group delivers a membership and its organization's deletion", async () => {
@@ -293,7 +317,7 @@ describe("private.newer_parent_deletion", () => {
     await applyGroup(db, events(second).reverse());
     expect(
       (await membership(first.id))?.deleted_at,
-      "private.newer_parent_deletion",
+      "private.parent_deletion",
     ).toEqual(new Date(at(2)));
     const strip = (row: Record<string, unknown> | undefined) =>
       row && {
@@ -306,7 +330,7 @@ describe("private.newer_parent_deletion", () => {
       };
     expect(
       strip(await membership(first.id)),
-      "private.newer_parent_deletion",
+      "private.parent_deletion",
     ).toEqual(strip(await membership(second.id)));
   });
 });

@@ -12,6 +12,7 @@ export type Database = {
       clerk_events: {
         Row: {
           attempts: number;
+          clamped_from: string | null;
           duplicates: number;
           error: string | null;
           event_at: string;
@@ -28,6 +29,7 @@ export type Database = {
         ComputedFields: never;
         Insert: {
           attempts?: number;
+          clamped_from?: string | null;
           duplicates?: number;
           error?: string | null;
           event_at: string;
@@ -43,6 +45,7 @@ export type Database = {
         };
         Update: {
           attempts?: number;
+          clamped_from?: string | null;
           duplicates?: number;
           error?: string | null;
           event_at?: string;
