@@ -111,6 +111,11 @@ comment on column public.organization_memberships.deleted_at is 'Tombstone: set 
 -- finds its memberships by organization_id or user_id alone.
 create index organization_memberships_organization_idx on public.organization_memberships (organization_id, deleted_at);
 create index organization_memberships_user_idx on public.organization_memberships (user_id, deleted_at, organization_id);
+-- In Clerk a user is a member of an organization once: at most one live membership per
+-- organization and user (the apply path ends the older ones, 52_apply_memberships.sql).
+create unique index organization_memberships_one_live_per_member
+  on public.organization_memberships (organization_id, user_id)
+  where deleted_at is null;
 
 alter table public.organization_memberships enable row level security;
 

@@ -45,6 +45,7 @@ const figures = {
   organizations: 0,
   memberships: 0,
   membershipsEndedByParentDeletion: 0,
+  membershipsEndedByANewerOne: 0,
   events: 0,
   deliveries: 0,
   duplicateDeliveries: 0,
@@ -110,6 +111,28 @@ function newestPerRow(events: SentEvent[]): Map<string, SentEvent> {
     for (const ending of events) {
       if (ending.deletes && ending.table !== "organization_memberships" && parents.has(ending.entityId!)) keep(newestDelete, key, ending);
     }
+  }
+  // A member has at most one live membership per organization: the newest by Clerk's
+  // created_at (then id) among those with a change. Every other membership of that
+  // organization and user ended no later than the newest began: its clock is that
+  // membership's (created_at, id).
+  const newestMembership = new Map<string, { at: number; id: string }>();
+  for (const event of events) {
+    if (event.table !== "organization_memberships" || event.deletes) continue;
+    const pair = `${event.parents!.org} ${event.parents!.user}`;
+    const at = JSON.parse(event.message.body).data.created_at as number;
+    const current = newestMembership.get(pair);
+    if (!current || at > current.at || (at === current.at && event.entityId! > current.id)) newestMembership.set(pair, { at, id: event.entityId! });
+  }
+  for (const [key, event] of newest) {
+    if (event.table !== "organization_memberships") continue;
+    const top = newestMembership.get(`${event.parents!.org} ${event.parents!.user}`);
+    if (!top || top.id === event.entityId) continue;
+    const supersession: SentEvent = {
+      message: { id: top.id, body: "" }, type: `superseded by ${top.id}`, table: null, entityId: event.entityId,
+      at: top.at, deletes: true, parents: event.parents, afterDelete: false,
+    };
+    keep(newestDelete, key, supersession);
   }
   for (const [key, ending] of newestDelete) newest.set(key, ending);
   return newest;
@@ -186,6 +209,8 @@ async function deliverAndCheck(events: SentEvent[], plan: Attempt[][]): Promise<
       const clock = { event_at: new Date(winner.at), event_id: winner.message.id };
       if (winner.table === table) {
         expect(byId.get(winner.message.id)!.outcome, `the newest event of ${row.clerk_id} was applied`).toBe("applied");
+      } else if (winner.type.startsWith("superseded by")) {
+        figures.membershipsEndedByANewerOne++;
       } else {
         figures.membershipsEndedByParentDeletion++;
       }

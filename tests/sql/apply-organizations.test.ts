@@ -334,3 +334,103 @@ describe("private.parent_deletion", () => {
     ).toEqual(strip(await membership(second.id)));
   });
 });
+
+describe("private.newest_membership", () => {
+  /** Two memberships of one member in one organization, the second created later. */
+  const twice = () => {
+    const first = newMembership();
+    const second = { ...first, id: clerkId("orgmem") };
+    return { first, second };
+  };
+  const live = async (m: { organization: string; user: string }) =>
+    (
+      await db.query(
+        "select clerk_id from public.organization_memberships where organization_id = $1 and user_id = $2 and deleted_at is null",
+        [m.organization, m.user],
+      )
+    ).rows.map((row) => row.clerk_id);
+
+  it("keeps one live membership when a member is added again under a new id, the old delete lost: the newer wins", async () => {
+    const { first, second } = twice();
+    await apply(
+      db,
+      membershipUpserted(first, at(1), { clerk_created_at: at(1) }),
+    );
+    expect(
+      await apply(
+        db,
+        membershipUpserted(second, at(5), { clerk_created_at: at(5) }),
+      ),
+      "private.write_membership",
+    ).toBe("applied");
+    expect(await live(first), "private.newest_membership").toEqual([second.id]);
+    expect(
+      await membership(first.id),
+      "private.newest_membership",
+    ).toMatchObject({ deleted_at: new Date(at(5)), event_id: second.id });
+    const { rows } = await db.query(
+      "select count(*)::int as n from public.organization_memberships where organization_id = $1 and deleted_at is null",
+      [first.organization],
+    );
+    expect(rows, "private.newest_membership").toEqual([{ n: 1 }]);
+  });
+
+  it("ends the older membership the same way when the newer arrives first", async () => {
+    const [a, b] = [twice(), twice()];
+    await apply(
+      db,
+      membershipUpserted(a.first, at(1), { clerk_created_at: at(1) }),
+    );
+    await apply(
+      db,
+      membershipUpserted(a.second, at(5), { clerk_created_at: at(5) }),
+    );
+    await apply(
+      db,
+      membershipUpserted(b.second, at(5), { clerk_created_at: at(5) }),
+    );
+    expect(
+      await apply(
+        db,
+        membershipUpserted(b.first, at(6), { clerk_created_at: at(1) }),
+      ),
+      "private.write_membership",
+    ).toBe("stale");
+    expect(await live(b.first), "private.newest_membership").toEqual([
+      b.second.id,
+    ]);
+    const state = async (id: string) => {
+      const { event_at, deleted_at, role } = (await membership(id))!;
+      return { event_at, deleted_at, role };
+    };
+    expect(await state(b.first.id), "private.newest_membership").toEqual(
+      await state(a.first.id),
+    );
+  });
+
+  it("gives an older membership's late delete the newest one's clock when that is later", async () => {
+    const { first, second } = twice();
+    await apply(
+      db,
+      membershipUpserted(second, at(5), { clerk_created_at: at(5) }),
+    );
+    await apply(db, membershipDeleted(first, at(3)));
+    expect(
+      await membership(first.id),
+      "private.write_membership",
+    ).toMatchObject({ event_at: new Date(at(5)), event_id: second.id });
+    expect(await live(first), "private.newest_membership").toEqual([second.id]);
+  });
+
+  it("refuses two live memberships of one member in one organization, whoever writes them", async () => {
+    const { first, second } = twice();
+    await apply(db, membershipUpserted(first, at(1)));
+    await expect(
+      db.query(
+        "insert into public.organization_memberships (clerk_id, organization_id, user_id, event_at, event_id) values ($1, $2, $3, now(), 'x')",
+        [second.id, second.organization, second.user],
+      ),
+      "organization_memberships_one_live_per_member",
+    ).rejects.toMatchObject({ code: "23505" });
+  });
+});
