@@ -24,15 +24,20 @@ const ours = (column: string) =>
   `${column} not in ${notOurs} and ${column} not like 'pg_temp%' and ${column} not like 'pg_toast_temp%'`;
 
 /**
- * Effective grants of an ACL column, with PostgreSQL's defaults for a null one, sorted:
- * an ACL lists grantees in the order they were granted, which a migration and the
- * schema files need not share. (Inside an aggregate, `order by 1` sorts by the constant 1.)
+ * The grants of an ACL as text ("anon SELECT, authenticated SELECT"), sorted: an ACL
+ * lists grantees in the order they were granted, which a migration and the schema files
+ * need not share. (Inside an aggregate, `order by 1` would sort by the constant 1.)
+ * Null for an empty ACL.
  */
-const grants = (acl: string, kind: string, owner: string) => `(
-  select coalesce(string_agg(g.grant_text, ', ' order by g.grant_text), 'none')
+const aclText = (acl: string) => `(
+  select string_agg(g.grant_text, ', ' order by g.grant_text)
     from (select case when a.grantee = 0 then 'PUBLIC' else pg_get_userbyid(a.grantee) end
                    || ' ' || a.privilege_type || case when a.is_grantable then ' with grant option' else '' end as grant_text
-            from aclexplode(coalesce(${acl}, acldefault('${kind}', ${owner}))) a) g)`;
+            from aclexplode(${acl}) a) g)`;
+
+/** Effective grants of an object, with PostgreSQL's defaults for a null ACL. */
+const grants = (acl: string, kind: string, owner: string) =>
+  `coalesce(${aclText(`coalesce(${acl}, acldefault('${kind}', ${owner}))`)}, 'none')`;
 
 const queries: string[] = [
   `select 'schema ' || n.nspname,
@@ -56,10 +61,7 @@ const queries: string[] = [
                         || pg_get_expr(d.adbin, d.adrelid), '')
             || case when a.attidentity <> '' then ' identity ' || a.attidentity::text else '' end
             || coalesce(' collate ' || nullif(co.collname, 'default'), '')
-            || coalesce('; grants ' || (
-                 select string_agg(case when x.grantee = 0 then 'PUBLIC' else pg_get_userbyid(x.grantee) end
-                                   || ' ' || x.privilege_type, ', ' order by 1)
-                   from aclexplode(a.attacl) x), '')
+            || coalesce('; grants ' || ${aclText("a.attacl")}, '')
      from pg_attribute a
      join pg_class c on c.oid = a.attrelid
      join pg_namespace n on n.oid = c.relnamespace
@@ -112,9 +114,7 @@ const queries: string[] = [
   `select 'default privileges of ' || pg_get_userbyid(d.defaclrole) || coalesce(' in schema ' || n.nspname, '')
             || ' on ' || case d.defaclobjtype when 'r' then 'tables' when 'S' then 'sequences' when 'f' then 'functions'
                                               when 'T' then 'types' when 'n' then 'schemas' end,
-          (select string_agg(case when x.grantee = 0 then 'PUBLIC' else pg_get_userbyid(x.grantee) end
-                             || ' ' || x.privilege_type, ', ' order by 1)
-             from aclexplode(d.defaclacl) x)
+          ${aclText("d.defaclacl")}
      from pg_default_acl d left join pg_namespace n on n.oid = d.defaclnamespace`,
 
   `select 'extension ' || extname, extversion from pg_extension`,

@@ -86,12 +86,13 @@ export async function signSessionToken(keys: StackKeys, issuer: string, claims: 
     : {};
   const key = await importJWK(keys.sessionPrivateJwk, "RS256");
   const token = await new SignJWT({
+    // A v2 session token unless the caller asks for a v1 one (`v: 1`, as a test of v1 claims would).
+    v: 2,
     ...claims.extra,
     ...org,
     role: "authenticated",
     azp: "http://127.0.0.1:5173",
     sid: `sess_local_${randomBytes(8).toString("hex")}`,
-    v: 2,
   })
     .setProtectedHeader({ alg: "RS256", kid: keys.sessionKid, typ: "JWT" })
     .setSubject(claims.sub)

@@ -43,7 +43,11 @@ create table public.profiles (
   event_at timestamptz not null,
   event_id text not null,
   synced_at timestamptz not null default now(),
-  deleted_at timestamptz
+  deleted_at timestamptz,
+
+  -- A user id names a user: an organization's or membership's id here would be a
+  -- phantom profile, and its deletion would end that id's memberships.
+  constraint profiles_clerk_id_is_a_user check (starts_with(clerk_id, 'user_'))
 );
 
 comment on table public.profiles is 'One row per Clerk user. Clerk-owned columns are synced from webhooks; bio, birthday, birthday_public and country belong to the user.';
@@ -103,3 +107,28 @@ comment on view public.public_profiles is 'Public columns of profiles that are n
 
 revoke all on table public.public_profiles from anon, authenticated;
 grant select on table public.public_profiles to anon, authenticated, service_role;
+
+-- The signed-in Clerk user (the token's sub), unless that user is deleted. A deleted
+-- user's session token stays valid for up to a minute, and its claims (an active
+-- organization, the admin metadata) must open nothing after the deletion; tombstones
+-- are kept for good, so a deleted user is always known here. A user whose profile has
+-- not synced yet still counts: Svix may deliver their membership first. Called by the
+-- security definer functions that judge a caller (organization membership, sync
+-- admin), so it needs no grant of its own.
+create function private.signed_in_user()
+returns text
+language sql
+stable
+set search_path = ''
+as $$
+  select claims.sub
+    from (select auth.jwt() ->> 'sub' as sub) claims
+   where not exists (
+     select 1 from public.profiles p
+      where p.clerk_id = claims.sub and p.deleted_at is not null
+   )
+$$;
+
+comment on function private.signed_in_user() is 'The sub claim of the caller''s token, unless it names a deleted user; null for anon.';
+
+revoke all on function private.signed_in_user() from public, anon, authenticated;

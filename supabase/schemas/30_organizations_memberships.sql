@@ -38,7 +38,9 @@ create table public.organizations (
   event_at timestamptz not null,
   event_id text not null,
   synced_at timestamptz not null default now(),
-  deleted_at timestamptz
+  deleted_at timestamptz,
+
+  constraint organizations_clerk_id_is_an_organization check (starts_with(clerk_id, 'org_'))
 );
 
 comment on table public.organizations is 'One row per Clerk organization, synced from organization.* events and backfills. Service role only; everyone reads public_organizations.';
@@ -79,7 +81,13 @@ create table public.organization_memberships (
   event_at timestamptz not null,
   event_id text not null,
   synced_at timestamptz not null default now(),
-  deleted_at timestamptz
+  deleted_at timestamptz,
+
+  -- Ids say what they name (user_, org_, orgmem_): a membership can only end with the
+  -- deletion of its own organization and user.
+  constraint organization_memberships_ids_name_their_kinds check (
+    starts_with(clerk_id, 'orgmem_') and starts_with(organization_id, 'org_') and starts_with(user_id, 'user_')
+  )
 );
 
 comment on table public.organization_memberships is 'One row per Clerk organization membership. Members of an organization read its rows; only the service role writes.';
@@ -103,6 +111,11 @@ comment on column public.organization_memberships.deleted_at is 'Tombstone: set 
 -- finds its memberships by organization_id or user_id alone.
 create index organization_memberships_organization_idx on public.organization_memberships (organization_id, deleted_at);
 create index organization_memberships_user_idx on public.organization_memberships (user_id, deleted_at, organization_id);
+-- In Clerk a user is a member of an organization once: at most one live membership per
+-- organization and user (the apply path ends the older ones, 52_apply_memberships.sql).
+create unique index organization_memberships_one_live_per_member
+  on public.organization_memberships (organization_id, user_id)
+  where deleted_at is null;
 
 alter table public.organization_memberships enable row level security;
 
@@ -111,9 +124,14 @@ grant select on table public.organization_memberships to authenticated;
 grant all on table public.organization_memberships to service_role;
 
 -- The organizations the signed-in user belongs to: their synced memberships, plus the
--- active organization of their session token (org_id in v1 tokens, o.id in v2), which
--- Clerk signs only for members. The token claim covers a member whose membership
--- event has not arrived yet; the synced rows cover every other organization of theirs.
+-- active organization of their session token, which Clerk signs only for members. The
+-- token claim covers a member whose membership event has not arrived yet; the synced
+-- rows cover every other organization of theirs. Nothing for a deleted user
+-- (private.signed_in_user): their token, still valid for a minute, opens nothing.
+--
+-- The claim: o.id in v2 session tokens (they carry "v": 2), org_id in v1 ones. A v2
+-- token's top-level org_id is a custom claim of the session token template, not
+-- Clerk's, so it never stands in for o.id.
 -- Security definer, so that reading memberships here does not recurse into the row
 -- policy that calls it.
 create function private.current_user_organization_ids()
@@ -123,15 +141,22 @@ stable
 security definer
 set search_path = ''
 as $$
+  with caller as (
+    select private.signed_in_user() as user_id, auth.jwt() as claims
+  )
   select m.organization_id
-    from public.organization_memberships m
-   where m.user_id = (select auth.jwt() ->> 'sub')
-     and m.deleted_at is null
+    from caller
+    join public.organization_memberships m on m.user_id = caller.user_id
+   where m.deleted_at is null
   union
   select claim.org_id
-    from (select coalesce(auth.jwt() ->> 'org_id', auth.jwt() -> 'o' ->> 'id') as org_id) claim
-   where claim.org_id is not null
-     and (select auth.jwt() ->> 'sub') is not null
+    from caller
+   cross join lateral (
+     select case when caller.claims ->> 'v' = '2' then caller.claims -> 'o' ->> 'id'
+                 else coalesce(caller.claims -> 'o' ->> 'id', caller.claims ->> 'org_id') end as org_id
+   ) claim
+   where caller.user_id is not null
+     and claim.org_id is not null
 $$;
 
 comment on function private.current_user_organization_ids() is 'Organization ids of the signed-in Clerk user: synced memberships and the token''s active organization. Used by row policies.';

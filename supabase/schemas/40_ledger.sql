@@ -34,6 +34,7 @@ create table public.clerk_events (
   object_id text,
   instance_id text,
   event_at timestamptz not null,
+  clamped_from timestamptz,
   received_at timestamptz not null default now(),
   outcome public.clerk_event_outcome not null check (outcome <> 'duplicate'),
   attempts integer not null default 1,
@@ -54,7 +55,8 @@ create table public.clerk_events (
 
 comment on table public.clerk_events is 'Ledger of Clerk webhook messages, keyed by Svix message id: what makes delivery exactly-once, and the audit trail. Service role only.';
 comment on column public.clerk_events.svix_id is 'Svix message id (msg_…) of a webhook; backfill:<id>:<updated_at> or reconcile:<id>:gone:<ms> for changes read from Clerk''s Backend API.';
-comment on column public.clerk_events.event_at is 'The event clock: envelope timestamp (ms), else data.updated_at. Not the delivery time.';
+comment on column public.clerk_events.event_at is 'The event clock: envelope timestamp (ms), else data.updated_at, at most 5 minutes ahead of received_at (see clamped_from). Not the delivery time.';
+comment on column public.clerk_events.clamped_from is 'The clock the event claimed when it was more than 5 minutes ahead of received_at; event_at is then the time received. Null for every ordinary event.';
 comment on column public.clerk_events.received_at is 'When this message was first received.';
 comment on column public.clerk_events.attempts is 'How many times the message was processed; only failed messages are processed again.';
 comment on column public.clerk_events.duplicates is 'Redeliveries of this message after it settled, each answered as a duplicate.';

@@ -1,16 +1,15 @@
 -- The apply path of profiles: user.created, user.updated and user.deleted.
 --
--- Every write is guarded by the event clock: a row is written only when the event's
--- (event_at, event_id) is greater than the row's. Comparing the pair breaks ties of
--- equal timestamps by message id, so the final row never depends on arrival order.
+-- Every write follows the clock rule of 45_apply_clock.sql (private.event_wins): the
+-- newer event wins, and a delete is terminal.
 --
--- A stale event answers from a plain read, without taking the row's lock:
--- `insert … on conflict do update … where <clock guard>` locks the conflicting row even
--- when the guard is false. Clocks only grow, so once a row's clock is at or past an
--- event's it stays there; everything else goes on to the guarded upsert, which checks
--- again under the lock.
+-- An event that loses answers from a plain read, without taking the row's lock:
+-- `insert … on conflict do update … where <guard>` locks the conflicting row even when
+-- the guard is false. A row only moves forward (a newer clock, or from live to
+-- tombstone), so an event that loses against the row it reads loses for good;
+-- everything else goes on to the guarded upsert, which checks again under the lock.
 --
--- A delete leaves a tombstone: the row stays (so older events stay stale) and forgets
+-- A delete leaves a tombstone: the row stays (so later events stay stale) and forgets
 -- the person. Every Clerk-owned and user-owned field is cleared, clerk_created_at and
 -- clerk_updated_at too, so a tombstone is the same row whether user.deleted arrived
 -- before or after user.created. A deleted user also leaves their organizations
@@ -38,7 +37,7 @@ begin
   if exists (
     select 1 from public.profiles p
      where p.clerk_id = v_new.clerk_id
-       and (p.event_at, p.event_id) >= (p_event_at, p_event_id)
+       and not private.event_wins(p.deleted_at is not null, p.event_at, p.event_id, p_tombstone, p_event_at, p_event_id)
   ) then
     return false;
   end if;
@@ -69,7 +68,7 @@ begin
     event_id = excluded.event_id,
     synced_at = excluded.synced_at,
     deleted_at = excluded.deleted_at
-  where (p.event_at, p.event_id) < (excluded.event_at, excluded.event_id);
+  where private.event_wins(p.deleted_at is not null, p.event_at, p.event_id, p_tombstone, excluded.event_at, excluded.event_id);
   return found;
 end;
 $$;
@@ -84,7 +83,6 @@ declare
   v_profile boolean;
 begin
   perform pg_catalog.pg_advisory_xact_lock(private.clerk_lock_key(p_clerk_id));
-  perform private.record_deletion(p_clerk_id, p_event_at, p_event_id);
   v_profile := private.write_profile(jsonb_build_object('clerk_id', p_clerk_id), true, p_event_at, p_event_id);
   return private.tombstone_memberships_of(null, p_clerk_id, p_event_at, p_event_id) or v_profile;
 end;

@@ -1,8 +1,8 @@
 -- The apply path of organizations: organization.created, .updated and .deleted.
 --
--- The same rules as profiles (50_apply_profiles.sql): the clock guard, the lock-free
--- answer for stale events, and a tombstone that keeps the row and clears every
--- Clerk-owned field. Deleting an organization also ends its memberships
+-- The same rules as profiles (50_apply_profiles.sql): the clock rule with terminal
+-- deletes (45_apply_clock.sql), the lock-free answer for stale events, and a tombstone
+-- that keeps the row and clears every Clerk-owned field. Deleting an organization also ends its memberships
 -- (52_apply_memberships.sql).
 --
 -- As for profiles, the upsert and the tombstone are one statement, and the Clerk-owned
@@ -25,7 +25,7 @@ begin
   if exists (
     select 1 from public.organizations o
      where o.clerk_id = v_new.clerk_id
-       and (o.event_at, o.event_id) >= (p_event_at, p_event_id)
+       and not private.event_wins(o.deleted_at is not null, o.event_at, o.event_id, p_tombstone, p_event_at, p_event_id)
   ) then
     return false;
   end if;
@@ -46,7 +46,7 @@ begin
     event_id = excluded.event_id,
     synced_at = excluded.synced_at,
     deleted_at = excluded.deleted_at
-  where (o.event_at, o.event_id) < (excluded.event_at, excluded.event_id);
+  where private.event_wins(o.deleted_at is not null, o.event_at, o.event_id, p_tombstone, excluded.event_at, excluded.event_id);
   return found;
 end;
 $$;
@@ -60,7 +60,6 @@ declare
   v_organization boolean;
 begin
   perform pg_catalog.pg_advisory_xact_lock(private.clerk_lock_key(p_clerk_id));
-  perform private.record_deletion(p_clerk_id, p_event_at, p_event_id);
   v_organization := private.write_organization(jsonb_build_object('clerk_id', p_clerk_id), true, p_event_at, p_event_id);
   return private.tombstone_memberships_of(p_clerk_id, null, p_event_at, p_event_id) or v_organization;
 end;

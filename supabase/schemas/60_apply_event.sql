@@ -5,7 +5,8 @@
 -- transaction, private.apply_event:
 --   1. answers 'duplicate' if the message id has already settled (no entity lock taken);
 --   2. applies the change through private.apply_change, guarded by the event clock
---      (50_apply_profiles.sql and the files after it);
+--      (45_apply_clock.sql and the files after it), a clock more than 5 minutes
+--      ahead of the time received being clamped to it;
 --   3. records the message in the ledger with its outcome, and returns it.
 -- A deterministic failure of the data (a check, a foreign key, a value too large) is
 -- recorded as 'failed' with the payload, so it can be replayed; any other error is
@@ -71,6 +72,7 @@ declare
   v_svix_id text := event ->> 'svix_id';
   v_type text := event ->> 'type';
   v_event_at timestamptz := (event ->> 'event_at')::timestamptz;
+  v_clamped_from timestamptz;
   v_change jsonb := nullif(event -> 'change', 'null'::jsonb);
   v_outcome public.clerk_event_outcome;
   v_error text;
@@ -78,6 +80,15 @@ begin
   if v_svix_id is null or v_type is null or v_event_at is null then
     raise exception 'apply_clerk_event: svix_id, type and event_at are required'
       using errcode = '22023';
+  end if;
+
+  -- A clock from the future would win against every later event of its object: an
+  -- update dated 9999 would keep the next year of updates out. An event dated more
+  -- than 5 minutes (Svix's own tolerance) after it was received is clocked at the time
+  -- received instead, and the ledger keeps the clock it claimed.
+  if v_event_at > now() + interval '5 minutes' then
+    v_clamped_from := v_event_at;
+    v_event_at := now();
   end if;
 
   -- A redelivery of a settled message: count it, change nothing else.
@@ -101,14 +112,16 @@ begin
   end if;
 
   insert into public.clerk_events as e (
-    svix_id, type, object_id, instance_id, event_at, outcome, error, payload
+    svix_id, type, object_id, instance_id, event_at, clamped_from, outcome, error, payload
   ) values (
-    v_svix_id, v_type, event ->> 'object_id', event ->> 'instance_id', v_event_at,
+    v_svix_id, v_type, event ->> 'object_id', event ->> 'instance_id', v_event_at, v_clamped_from,
     v_outcome, v_error,
     case when v_outcome = 'failed' or coalesce((event ->> 'keep_payload')::boolean, true)
          then event -> 'payload' end
   )
   on conflict (svix_id) do update set
+    event_at = excluded.event_at,
+    clamped_from = excluded.clamped_from,
     outcome = excluded.outcome,
     error = excluded.error,
     payload = excluded.payload,

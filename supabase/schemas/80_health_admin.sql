@@ -6,8 +6,8 @@
 -- Both count webhooks only: backfill and reconcile rows (clerk_events.source) are
 -- clocked by the object's updated_at and arrive by the thousand.
 --
---   public.sync_health(stale_after_seconds)        anyone: status, last event age,
---                                                  failed count, ledger size. Answers
+--   public.sync_health(stale_after_seconds)        anyone: status and last webhook
+--                                                  age, from two index probes. Answers
 --                                                  HTTP 503 through PostgREST unless ok.
 --   public.sync_health_report(window, stale_after) admins only: the dashboard page.
 --   public.authorize_sync_admin()                  admins only: the clerk-sync-admin
@@ -18,7 +18,8 @@
 -- Admins are users whose Clerk session token carries metadata.role = 'admin'. Clerk
 -- puts it there from the user's public_metadata with the session token template
 -- {"metadata": "{{user.public_metadata}}"}; public_metadata can only be written with
--- the Backend API, so a user cannot make themselves an admin.
+-- the Backend API, so a user cannot make themselves an admin. The claim stops counting
+-- when the user is deleted: a deleted admin's token opens nothing.
 
 create function private.is_sync_admin()
 returns boolean
@@ -26,14 +27,20 @@ language sql
 stable
 set search_path = ''
 as $$
-  select coalesce(auth.jwt() -> 'metadata' ->> 'role' = 'admin', false)
-      or coalesce(auth.jwt() ->> 'role' = 'service_role', false)
+  select coalesce(auth.jwt() ->> 'role' = 'service_role', false)
+      or (coalesce(auth.jwt() -> 'metadata' ->> 'role' = 'admin', false) and private.signed_in_user() is not null)
 $$;
 
-comment on function private.is_sync_admin() is 'True for a Clerk session token with metadata.role = admin (session token template {"metadata": "{{user.public_metadata}}"}), and for the service role.';
+comment on function private.is_sync_admin() is 'True for a Clerk session token with metadata.role = admin (session token template {"metadata": "{{user.public_metadata}}"}) of a user who is not deleted, and for the service role.';
 
 revoke all on function private.is_sync_admin() from public, anon, authenticated;
 
+-- Anyone with the anon key may call it, as often as they like, so it answers from two
+-- index probes whatever the size of the ledger: the newest webhook (the partial index
+-- on received_at where source = 'webhook') and whether any event failed (the partial
+-- index of failed events). It counts nothing. What it tells anon is only what a
+-- monitor needs: ok, stalled or failing, and when the last webhook arrived. The
+-- numbers (failed events, ledger size) are for admins, in sync_health_report.
 create function public.sync_health(stale_after_seconds integer default 3600)
 returns jsonb
 language plpgsql
@@ -43,8 +50,7 @@ set search_path = ''
 as $$
 declare
   v_last timestamptz;
-  v_failed bigint;
-  v_rows bigint;
+  v_failing boolean;
   v_age numeric;
   v_status text;
 begin
@@ -53,12 +59,11 @@ begin
   end if;
 
   select max(e.received_at) into v_last from public.clerk_events e where e.source = 'webhook';
-  select count(*) into v_failed from public.clerk_events e where e.outcome = 'failed';
-  select count(*) into v_rows from public.clerk_events;
+  v_failing := exists (select 1 from public.clerk_events e where e.outcome = 'failed');
   v_age := round(extract(epoch from now() - v_last), 3);
 
   v_status := case
-    when v_failed > 0 then 'failing'
+    when v_failing then 'failing'
     when stale_after_seconds is not null and (v_last is null or v_age > stale_after_seconds) then 'stalled'
     else 'ok'
   end;
@@ -73,15 +78,12 @@ begin
     'last_event_received_at', v_last,
     'last_event_age_seconds', v_age,
     'stale_after_seconds', stale_after_seconds,
-    'failed_count', v_failed,
-    'ledger_rows', v_rows,
-    'ledger_bytes', pg_catalog.pg_total_relation_size('public.clerk_events'::regclass),
     'checked_at', now()
   );
 end;
 $$;
 
-comment on function public.sync_health(integer) is 'For uptime monitors: status (ok, stalled: no webhook for stale_after_seconds, failing: failed events wait for a replay), last webhook age, failed count, ledger size. HTTP 503 unless ok. Numbers only.';
+comment on function public.sync_health(integer) is 'For uptime monitors: status (ok; stalled: no webhook for stale_after_seconds; failing: failed events wait for a replay) and the last webhook''s time and age. HTTP 503 unless ok. Two index probes, whatever the ledger''s size.';
 
 revoke all on function public.sync_health(integer) from public;
 grant execute on function public.sync_health(integer) to anon, authenticated, service_role;

@@ -243,7 +243,8 @@ describe("who reads a member list", () => {
   });
 
   it.each([
-    ["v1 org_id", (orgId: string) => ({ claims: { org_id: orgId, org_role: "org:member" } })],
+    // A v1 session token: no `v: 2`, and the active organization in org_id.
+    ["v1 org_id", (orgId: string) => ({ claims: { v: 1, org_id: orgId, org_role: "org:member" } })],
     ["v2 o.id", (orgId: string) => ({ claims: { o: { id: orgId, rol: "member" } } })],
   ])("a member whose membership has not synced yet reads the list through the token's %s claim", async (_, claims) => {
     const { org, users } = await team(["org:admin"]);

@@ -1,9 +1,9 @@
 /**
  * Convergence, property-based: whatever order, duplication and concurrency Svix
  * delivers a history in, the database ends up equal to the newest event per user,
- * organization and membership (deletes included; a membership also ends with the
- * deletion of its organization or user when that is newer), and the ledger accounts
- * for every message exactly once.
+ * organization and membership, deletes being terminal (an object deleted anywhere in
+ * its history ends as its newest delete, and a membership also ends with the deletion
+ * of its organization or user), and the ledger accounts for every message exactly once.
  *
  * Runs against the real stack (gateway, Deno function, PostgREST, PostgreSQL).
  * `npm test` runs a fixed seed and a bounded count; `npm run soak` runs it longer and
@@ -45,6 +45,7 @@ const figures = {
   organizations: 0,
   memberships: 0,
   membershipsEndedByParentDeletion: 0,
+  membershipsEndedByANewerOne: 0,
   events: 0,
   deliveries: 0,
   duplicateDeliveries: 0,
@@ -84,28 +85,56 @@ async function send(event: SentEvent, attempt: Attempt): Promise<{ status: numbe
 
 const newer = (a: SentEvent, b: SentEvent) => a.at > b.at || (a.at === b.at && a.message.id > b.message.id);
 
-/** The newest event per row by (event clock, message id): the order apply_clerk_event keeps. */
+/**
+ * What each row must end as, by the rule apply_clerk_event keeps (45_apply_clock.sql):
+ * deletes are terminal, so a row that was ever deleted ends as its newest delete (by
+ * event clock, then message id); any other row ends as its newest event. A membership
+ * counts the deletes of its organization and user as its own: Clerk ends it with them.
+ */
 function newestPerRow(events: SentEvent[]): Map<string, SentEvent> {
   const newest = new Map<string, SentEvent>();
+  const newestDelete = new Map<string, SentEvent>();
+  const keep = (winners: Map<string, SentEvent>, key: string, event: SentEvent) => {
+    const current = winners.get(key);
+    // Message ids are ASCII, and the database collates C.UTF-8: code-point order.
+    if (!current || newer(event, current)) winners.set(key, event);
+  };
   for (const event of events) {
     if (!event.table) continue;
     const key = `${event.table}:${event.entityId}`;
-    const current = newest.get(key);
-    // Message ids are ASCII, and the database collates C.UTF-8: code-point order.
-    if (!current || newer(event, current)) newest.set(key, event);
+    keep(newest, key, event);
+    if (event.deletes) keep(newestDelete, key, event);
   }
-  // A membership also ends with any deletion of its organization or user that is newer
-  // than everything the membership itself went through, even if the parent was brought
-  // back later: the deletion happened.
   for (const [key, event] of newest) {
     if (event.table !== "organization_memberships") continue;
     const parents = new Set([event.parents!.org, event.parents!.user]);
     for (const ending of events) {
-      if (ending.deletes && ending.table !== "organization_memberships" && parents.has(ending.entityId!) && newer(ending, newest.get(key)!)) {
-        newest.set(key, ending);
-      }
+      if (ending.deletes && ending.table !== "organization_memberships" && parents.has(ending.entityId!)) keep(newestDelete, key, ending);
     }
   }
+  // A member has at most one live membership per organization: the newest by Clerk's
+  // created_at (then id) among those with a change. Every other membership of that
+  // organization and user ended no later than the newest began: its clock is that
+  // membership's (created_at, id).
+  const newestMembership = new Map<string, { at: number; id: string }>();
+  for (const event of events) {
+    if (event.table !== "organization_memberships" || event.deletes) continue;
+    const pair = `${event.parents!.org} ${event.parents!.user}`;
+    const at = JSON.parse(event.message.body).data.created_at as number;
+    const current = newestMembership.get(pair);
+    if (!current || at > current.at || (at === current.at && event.entityId! > current.id)) newestMembership.set(pair, { at, id: event.entityId! });
+  }
+  for (const [key, event] of newest) {
+    if (event.table !== "organization_memberships") continue;
+    const top = newestMembership.get(`${event.parents!.org} ${event.parents!.user}`);
+    if (!top || top.id === event.entityId) continue;
+    const supersession: SentEvent = {
+      message: { id: top.id, body: "" }, type: `superseded by ${top.id}`, table: null, entityId: event.entityId,
+      at: top.at, deletes: true, parents: event.parents, afterDelete: false,
+    };
+    keep(newestDelete, key, supersession);
+  }
+  for (const [key, ending] of newestDelete) newest.set(key, ending);
   return newest;
 }
 
@@ -180,6 +209,8 @@ async function deliverAndCheck(events: SentEvent[], plan: Attempt[][]): Promise<
       const clock = { event_at: new Date(winner.at), event_id: winner.message.id };
       if (winner.table === table) {
         expect(byId.get(winner.message.id)!.outcome, `the newest event of ${row.clerk_id} was applied`).toBe("applied");
+      } else if (winner.type.startsWith("superseded by")) {
+        figures.membershipsEndedByANewerOne++;
       } else {
         figures.membershipsEndedByParentDeletion++;
       }
@@ -240,15 +271,15 @@ describe("convergence", () => {
   }, soak ? 1_800_000 : 120_000);
 });
 
-describe("a parent brought back after its delete", () => {
-  // The example the property first found: a user.updated newer than the user.deleted
-  // (or winning a tie of equal milliseconds) brings the user back, and the membership
-  // still ends the same in every order, because the deletion's clock is kept apart from
-  // the parent row's (private.clerk_deletions, supabase/schemas/52_apply_memberships.sql).
-  it("a membership ends the same whichever order the events arrive in", async () => {
+describe("a parent updated after its delete", () => {
+  // The example the property first found, when deletes were not terminal: a
+  // user.updated newer than the user.deleted (or winning a tie of equal milliseconds)
+  // brought the user back. Now the user stays deleted, and the membership ends the same
+  // in every order.
+  it("a membership ends the same whichever order the events arrive in, and the user stays deleted", async () => {
     const ends: unknown[] = [];
+    const t = Date.UTC(2026, 9, 2);
     for (const order of [[0, 1, 2, 3], [0, 2, 3, 1]]) {
-      const t = Date.UTC(2026, 9, 2);
       const id = `${processTag}back${order.join("")}`;
       const user = userJSON({ id: `user_${id}`, createdAt: t });
       const org = organizationJSON({ id: `org_${id}`, name: "Org", createdBy: user.id, createdAt: t });
@@ -264,8 +295,11 @@ describe("a parent brought back after its delete", () => {
         expect(response.status).toBe(200);
       }
       const { rows } = await db.query("select deleted_at is not null as deleted, event_at from organization_memberships where clerk_id = $1", [`orgmem_${id}`]);
+      const { rows: profile } = await db.query("select deleted_at from profiles where clerk_id = $1", [user.id]);
+      expect(profile[0].deleted_at, "the user stays deleted").toEqual(new Date(t + 2));
       ends.push(rows[0]);
     }
     expect(ends[1]).toEqual(ends[0]);
+    expect(ends[0]).toEqual({ deleted: true, event_at: new Date(t + 2) });
   });
 });

@@ -203,17 +203,22 @@ describe("private.tombstone_memberships_of", () => {
     ).toBeNull();
   });
 
-  it("leaves a membership changed after the deletion as it is", async () => {
+  it("ends a membership even when it changed after its organization's deletion", async () => {
     const m = newMembership();
     await apply(db, membershipUpserted(m, at(5), { role: "org:admin" }));
-    await apply(db, organizationDeleted(m.organization, at(4)));
+    const deletion = organizationDeleted(m.organization, at(4));
+    await apply(db, deletion);
     expect(
       await membership(m.id),
       "private.tombstone_memberships_of",
-    ).toMatchObject({ role: "org:admin", deleted_at: null });
+    ).toMatchObject({
+      role: null,
+      deleted_at: new Date(at(4)),
+      event_id: deletion.svix_id,
+    });
   });
 
-  it("answers applied for a deletion that changed only memberships", async () => {
+  it("ends an organization and its memberships with a deletion older than its last update", async () => {
     const m = newMembership();
     await apply(db, organizationUpserted(m.organization, at(10)));
     await apply(db, membershipUpserted(m, at(1)));
@@ -224,7 +229,7 @@ describe("private.tombstone_memberships_of", () => {
     expect(
       (await rowOf(db, "organizations", m.organization))?.deleted_at,
       "private.tombstone_organization",
-    ).toBeNull();
+    ).toEqual(new Date(at(5)));
     expect(
       (await membership(m.id))?.deleted_at,
       "private.tombstone_memberships_of",
@@ -232,7 +237,7 @@ describe("private.tombstone_memberships_of", () => {
   });
 });
 
-describe("private.newer_parent_deletion", () => {
+describe("private.parent_deletion", () => {
   it("ends a membership change older than its organization's deletion with the deletion's clock", async () => {
     const m = newMembership();
     const deletion = organizationDeleted(m.organization, at(5));
@@ -241,10 +246,7 @@ describe("private.newer_parent_deletion", () => {
       await apply(db, membershipUpserted(m, at(3))),
       "private.write_membership",
     ).toBe("stale");
-    expect(
-      await membership(m.id),
-      "private.newer_parent_deletion",
-    ).toMatchObject({
+    expect(await membership(m.id), "private.parent_deletion").toMatchObject({
       deleted_at: new Date(at(5)),
       event_id: deletion.svix_id,
     });
@@ -259,26 +261,48 @@ describe("private.newer_parent_deletion", () => {
     ).toBe("stale");
     expect(
       (await membership(m.id))?.deleted_at,
-      "private.newer_parent_deletion",
+      "private.parent_deletion",
     ).toEqual(new Date(at(5)));
   });
 
-  it("remembers a deletion after the parent's row is live again", async () => {
+  it("never brings an organization back, so its memberships stay ended", async () => {
     const m = newMembership();
     await apply(db, organizationDeleted(m.organization, at(5)));
-    await apply(db, organizationUpserted(m.organization, at(6)));
+    expect(
+      await apply(db, organizationUpserted(m.organization, at(6))),
+      "private.write_organization",
+    ).toBe("stale");
     expect(
       (await rowOf(db, "organizations", m.organization))?.deleted_at,
       "private.write_organization",
-    ).toBeNull();
+    ).toEqual(new Date(at(5)));
     expect(
-      await apply(db, membershipUpserted(m, at(3))),
+      await apply(db, membershipUpserted(m, at(7))),
       "private.write_membership",
     ).toBe("stale");
     expect(
       (await membership(m.id))?.deleted_at,
-      "private.newer_parent_deletion",
+      "private.parent_deletion",
     ).toEqual(new Date(at(5)));
+  });
+
+  it("ends a membership with the newest deletion among its own and its parents'", async () => {
+    const [first, second] = [newMembership(), newMembership()];
+    const deletes = (m: typeof first) => [
+      userDeleted(m.user, at(3)),
+      membershipDeleted(m, at(2)),
+      organizationDeleted(m.organization, at(4)),
+    ];
+    await apply(db, membershipUpserted(first, at(1)));
+    for (const e of deletes(first)) await apply(db, e);
+    for (const e of deletes(second).reverse()) await apply(db, e);
+    await apply(db, membershipUpserted(second, at(1)));
+    for (const m of [first, second]) {
+      expect(
+        (await membership(m.id))?.event_at,
+        "private.parent_deletion",
+      ).toEqual(new Date(at(4)));
+    }
   });
 
   it("ends the same whichever order a group delivers a membership and its organization's deletion", async () => {
@@ -293,7 +317,7 @@ describe("private.newer_parent_deletion", () => {
     await applyGroup(db, events(second).reverse());
     expect(
       (await membership(first.id))?.deleted_at,
-      "private.newer_parent_deletion",
+      "private.parent_deletion",
     ).toEqual(new Date(at(2)));
     const strip = (row: Record<string, unknown> | undefined) =>
       row && {
@@ -306,7 +330,107 @@ describe("private.newer_parent_deletion", () => {
       };
     expect(
       strip(await membership(first.id)),
-      "private.newer_parent_deletion",
+      "private.parent_deletion",
     ).toEqual(strip(await membership(second.id)));
+  });
+});
+
+describe("private.newest_membership", () => {
+  /** Two memberships of one member in one organization, the second created later. */
+  const twice = () => {
+    const first = newMembership();
+    const second = { ...first, id: clerkId("orgmem") };
+    return { first, second };
+  };
+  const live = async (m: { organization: string; user: string }) =>
+    (
+      await db.query(
+        "select clerk_id from public.organization_memberships where organization_id = $1 and user_id = $2 and deleted_at is null",
+        [m.organization, m.user],
+      )
+    ).rows.map((row) => row.clerk_id);
+
+  it("keeps one live membership when a member is added again under a new id, the old delete lost: the newer wins", async () => {
+    const { first, second } = twice();
+    await apply(
+      db,
+      membershipUpserted(first, at(1), { clerk_created_at: at(1) }),
+    );
+    expect(
+      await apply(
+        db,
+        membershipUpserted(second, at(5), { clerk_created_at: at(5) }),
+      ),
+      "private.write_membership",
+    ).toBe("applied");
+    expect(await live(first), "private.newest_membership").toEqual([second.id]);
+    expect(
+      await membership(first.id),
+      "private.newest_membership",
+    ).toMatchObject({ deleted_at: new Date(at(5)), event_id: second.id });
+    const { rows } = await db.query(
+      "select count(*)::int as n from public.organization_memberships where organization_id = $1 and deleted_at is null",
+      [first.organization],
+    );
+    expect(rows, "private.newest_membership").toEqual([{ n: 1 }]);
+  });
+
+  it("ends the older membership the same way when the newer arrives first", async () => {
+    const [a, b] = [twice(), twice()];
+    await apply(
+      db,
+      membershipUpserted(a.first, at(1), { clerk_created_at: at(1) }),
+    );
+    await apply(
+      db,
+      membershipUpserted(a.second, at(5), { clerk_created_at: at(5) }),
+    );
+    await apply(
+      db,
+      membershipUpserted(b.second, at(5), { clerk_created_at: at(5) }),
+    );
+    expect(
+      await apply(
+        db,
+        membershipUpserted(b.first, at(6), { clerk_created_at: at(1) }),
+      ),
+      "private.write_membership",
+    ).toBe("stale");
+    expect(await live(b.first), "private.newest_membership").toEqual([
+      b.second.id,
+    ]);
+    const state = async (id: string) => {
+      const { event_at, deleted_at, role } = (await membership(id))!;
+      return { event_at, deleted_at, role };
+    };
+    expect(await state(b.first.id), "private.newest_membership").toEqual(
+      await state(a.first.id),
+    );
+  });
+
+  it("gives an older membership's late delete the newest one's clock when that is later", async () => {
+    const { first, second } = twice();
+    await apply(
+      db,
+      membershipUpserted(second, at(5), { clerk_created_at: at(5) }),
+    );
+    await apply(db, membershipDeleted(first, at(3)));
+    expect(
+      await membership(first.id),
+      "private.write_membership",
+    ).toMatchObject({ event_at: new Date(at(5)), event_id: second.id });
+    expect(await live(first), "private.newest_membership").toEqual([second.id]);
+  });
+
+  it("refuses two live memberships of one member in one organization, whoever writes them", async () => {
+    const { first, second } = twice();
+    await apply(db, membershipUpserted(first, at(1)));
+    await expect(
+      db.query(
+        "insert into public.organization_memberships (clerk_id, organization_id, user_id, event_at, event_id) values ($1, $2, $3, now(), 'x')",
+        [second.id, second.organization, second.user],
+      ),
+      "organization_memberships_one_live_per_member",
+    ).rejects.toMatchObject({ code: "23505" });
   });
 });

@@ -236,18 +236,74 @@ describe("private.tombstone_user", () => {
     });
   });
 
-  it("answers stale for a delete older than the row", async () => {
+  it("ends a live user with a delete older than the row: deletes are terminal", async () => {
     const id = clerkId("user");
     await apply(db, userUpserted(id, at(5)));
     const e = userDeleted(id, at(4));
-    expect(await apply(db, e), "private.tombstone_user").toBe("stale");
+    expect(await apply(db, e), "private.tombstone_user").toBe("applied");
     expect(
-      (await rowOf(db, "profiles", id))?.deleted_at,
-      "private.tombstone_user",
-    ).toBeNull();
+      await rowOf(db, "profiles", id),
+      "private.write_profile",
+    ).toMatchObject({
+      deleted_at: new Date(at(4)),
+      event_id: e.svix_id,
+      email: null,
+    });
+  });
+
+  it("never brings a deleted user back, even with an update newer than the delete", async () => {
+    const id = clerkId("user");
+    await apply(db, userDeleted(id, at(2)));
     expect(
-      (await ledgerRow(db, e.svix_id))?.outcome,
-      "private.apply_event",
+      await apply(db, userUpserted(id, at(3), { first_name: "Back" })),
+      "private.write_profile",
     ).toBe("stale");
+    expect(
+      await rowOf(db, "profiles", id),
+      "private.write_profile",
+    ).toMatchObject({ deleted_at: new Date(at(2)), first_name: null });
+  });
+
+  it("lets a delete win a tie of equal milliseconds whatever the message ids", async () => {
+    const [first, second] = [clerkId("user"), clerkId("user")];
+    await apply(db, userUpserted(first, at(6), {}, "msg_z" + first));
+    await apply(db, userDeleted(first, at(6), "msg_a" + first));
+    await apply(db, userDeleted(second, at(6), "msg_a" + second));
+    expect(
+      await apply(db, userUpserted(second, at(6), {}, "msg_z" + second)),
+      "private.write_profile",
+    ).toBe("stale");
+    for (const id of [first, second]) {
+      expect(
+        (await rowOf(db, "profiles", id))?.deleted_at,
+        "private.write_profile",
+      ).toEqual(new Date(at(6)));
+    }
+  });
+
+  it("keeps the newest delete's clock on a tombstone, in either order", async () => {
+    const [first, second] = [clerkId("user"), clerkId("user")];
+    expect(
+      await apply(db, userDeleted(first, at(1))),
+      "private.tombstone_user",
+    ).toBe("applied");
+    expect(
+      await apply(db, userDeleted(first, at(2))),
+      "private.tombstone_user",
+    ).toBe("applied");
+    expect(
+      await apply(db, userDeleted(second, at(2))),
+      "private.tombstone_user",
+    ).toBe("applied");
+    expect(
+      await apply(db, userDeleted(second, at(1))),
+      "private.tombstone_user",
+    ).toBe("stale");
+    for (const id of [first, second]) {
+      expect(
+        (await rowOf(db, "profiles", id))?.event_at,
+        "private.write_profile",
+      ).toEqual(new Date(at(2)));
+    }
   });
 });

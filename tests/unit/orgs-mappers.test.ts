@@ -138,3 +138,23 @@ describe("backfill and reconcile events", () => {
       .toMatchObject({ type: "user.deleted", change: { table: "profiles", op: "tombstone", row: { clerk_id: "user_1" } } });
   });
 });
+
+describe("ids that name another kind (issue 10, finding 5)", () => {
+  const refused = (event: unknown) => () => changeForEvent(parseEnvelope(event));
+
+  it("refuses a user.deleted naming an organization, and an organization.deleted naming a user", () => {
+    expect(refused(envelope("user.deleted", { object: "user", id: acme.id, deleted: true }))).toThrow(new InvalidEventError("data.id must be a Clerk id starting with user_"));
+    expect(refused(envelope("organization.deleted", { object: "organization", id: ada.id, deleted: true }))).toThrow(new InvalidEventError("data.id must be a Clerk id starting with org_"));
+  });
+
+  it("refuses a user or organization event whose id is of another kind, or only a prefix", () => {
+    expect(refused(envelope("user.updated", { ...ada, id: membership.id }))).toThrow(/data.id must be a Clerk id starting with user_/);
+    expect(refused(envelope("organization.updated", { ...acme, id: "org_" }))).toThrow(/data.id must be a Clerk id starting with org_/);
+  });
+
+  it("refuses a membership whose own, organization or user id is of another kind", () => {
+    expect(refused(envelope("organizationMembership.created", { ...membership, id: ada.id }))).toThrow(/data.id must be a Clerk id starting with orgmem_/);
+    expect(refused(envelope("organizationMembership.deleted", { ...membership, organization: { ...acme, id: ada.id } }))).toThrow(/data.organization.id must be a Clerk id starting with org_/);
+    expect(refused(envelope("organizationMembership.updated", { ...membership, public_user_data: { ...membership.public_user_data, user_id: acme.id } }))).toThrow(/data.public_user_data.user_id must be a Clerk id starting with user_/);
+  });
+});

@@ -43,6 +43,7 @@ export type Database = {
       clerk_events: {
         Row: {
           attempts: number;
+          clamped_from: string | null;
           discarded_at: string | null;
           discarded_by: string | null;
           duplicates: number;
@@ -61,6 +62,7 @@ export type Database = {
         ComputedFields: never;
         Insert: {
           attempts?: number;
+          clamped_from?: string | null;
           discarded_at?: string | null;
           discarded_by?: string | null;
           duplicates?: number;
@@ -78,6 +80,7 @@ export type Database = {
         };
         Update: {
           attempts?: number;
+          clamped_from?: string | null;
           discarded_at?: string | null;
           discarded_by?: string | null;
           duplicates?: number;

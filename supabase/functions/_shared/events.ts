@@ -76,12 +76,12 @@ export function changeForEvent(event: Envelope): Change | null {
     case "user.updated":
       return { table: "profiles", op: "upsert", row: profileFromUser(event.data) };
     case "user.deleted":
-      return { table: "profiles", op: "tombstone", row: { clerk_id: objectId(event.data) } };
+      return { table: "profiles", op: "tombstone", row: { clerk_id: objectId(event.data, "user_") } };
     case "organization.created":
     case "organization.updated":
       return { table: "organizations", op: "upsert", row: organizationFromClerk(event.data) };
     case "organization.deleted":
-      return { table: "organizations", op: "tombstone", row: { clerk_id: objectId(event.data) } };
+      return { table: "organizations", op: "tombstone", row: { clerk_id: objectId(event.data, "org_") } };
     case "organizationMembership.created":
     case "organizationMembership.updated":
       return { table: "organization_memberships", op: "upsert", row: membershipFromClerk(event.data) };

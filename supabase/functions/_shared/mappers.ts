@@ -18,7 +18,7 @@ export type ProfileSync = Pick<ProfileRow, ProfileColumn>;
 export function profileFromUser(user: unknown): ProfileSync {
   const data = record(user, "data");
   return {
-    clerk_id: objectId(data),
+    clerk_id: objectId(data, "user_"),
     username: optionalText(data, "username"),
     first_name: optionalText(data, "first_name"),
     last_name: optionalText(data, "last_name"),
@@ -37,7 +37,7 @@ export type OrganizationSync = Pick<OrganizationRow, OrganizationColumn>;
 export function organizationFromClerk(organization: unknown): OrganizationSync {
   const data = record(organization, "data");
   return {
-    clerk_id: objectId(data),
+    clerk_id: objectId(data, "org_"),
     name: optionalText(data, "name"),
     slug: optionalText(data, "slug"),
     image_url: optionalText(data, "image_url"),
@@ -77,9 +77,9 @@ export function membershipFromClerk(membership: unknown): MembershipSync {
 export function membershipKeys(membership: unknown): Pick<MembershipSync, "clerk_id" | "organization_id" | "user_id"> {
   const data = record(membership, "data");
   return {
-    clerk_id: objectId(data),
-    organization_id: clerkIdAt(record(data.organization, "data.organization"), "id", "data.organization.id"),
-    user_id: clerkIdAt(record(data.public_user_data, "data.public_user_data"), "user_id", "data.public_user_data.user_id"),
+    clerk_id: objectId(data, "orgmem_"),
+    organization_id: clerkIdAt(record(data.organization, "data.organization"), "id", "data.organization.id", "org_"),
+    user_id: clerkIdAt(record(data.public_user_data, "data.public_user_data"), "user_id", "data.public_user_data.user_id", "user_"),
   };
 }
 
@@ -96,15 +96,25 @@ export function primaryEmail(user: Record<string, unknown>): string | null {
   return primary ? optionalText(primary, "email_address") : null;
 }
 
-/** The `id` of any Clerk object (`user_…`, `org_…`): a non-empty string of at most 128 characters. */
-export function objectId(data: Record<string, unknown>): string {
-  return clerkIdAt(data, "id", "data.id");
+/** How a Clerk id says what it names. */
+export type ClerkIdPrefix = "user_" | "org_" | "orgmem_";
+
+/**
+ * The `id` of a Clerk object of the kind `prefix` names: at most 128 characters. An id
+ * of another kind (a `user.deleted` naming `org_…`) is refused, so one kind's event can
+ * never stand for another's row.
+ */
+export function objectId(data: Record<string, unknown>, prefix: ClerkIdPrefix): string {
+  return clerkIdAt(data, "id", "data.id", prefix);
 }
 
-function clerkIdAt(data: Record<string, unknown>, key: string, name: string): string {
+function clerkIdAt(data: Record<string, unknown>, key: string, name: string, prefix: ClerkIdPrefix): string {
   const id = data[key];
   if (typeof id !== "string" || id.length === 0 || id.length > 128) {
     throw new InvalidEventError(`${name} must be a string of 1 to 128 characters`);
+  }
+  if (!id.startsWith(prefix) || id.length === prefix.length) {
+    throw new InvalidEventError(`${name} must be a Clerk id starting with ${prefix}`);
   }
   return storableText(id);
 }

@@ -145,8 +145,8 @@ export function materialize(history: History, runTag: string): SentEvent[] {
     const base = { table: "profiles" as const, entityId: id };
     events.push({ ...base, message: { id: messageId(), body: JSON.stringify(envelope("user.created", user, at)) }, type: "user.created", at, deletes: false, afterDelete: false });
     let deleted = false;
-    // Updates after a delete, and ties that an update wins, bring the user back; the
-    // memberships its delete ended stay ended.
+    // Updates after a delete (which Clerk never sends, but a replay or a skewed clock
+    // can) must leave the user deleted: deletes are terminal.
     for (const s of life.steps) {
       at += s.gap;
       if (s.kind === "deleted") {
@@ -177,7 +177,7 @@ export function materialize(history: History, runTag: string): SentEvent[] {
     const base = { table: "organizations" as const, entityId: id };
     events.push({ ...base, message: { id: messageId(), body: JSON.stringify(envelope("organization.created", org, at)) }, type: "organization.created", at, deletes: false, afterDelete: false });
     let deleted = false;
-    // Organizations too may be brought back after a delete.
+    // Organizations too get updates after a delete, which must not bring them back.
     for (const s of life.steps) {
       at += s.gap;
       if (s.kind === "deleted") {
