@@ -5,7 +5,7 @@ import { resolve } from "node:path";
 import { postgrestBinary } from "../lib/paths.ts";
 import { isAlive, readStatus, type StackStatus, statusFile } from "../lib/status.ts";
 import { bootstrapSupabaseRoles, type Database, externalDatabase, pushMigrations, startEmbeddedPostgres } from "./database.ts";
-import { discoverFunctions, readFunctionsEnvFile, startFunction } from "./functions.ts";
+import { discoverFunctions, type EdgeFunction, readFunctionsEnvFile, startFunction } from "./functions.ts";
 import { createGateway, type FunctionRoute } from "./gateway.ts";
 import { loadOrCreateKeys, postgrestJwks } from "./keys.ts";
 import {
@@ -31,6 +31,8 @@ export interface StackOptions {
   externalDbUrl?: string;
   /** Extra environment for the Edge Functions; wins over supabase/functions/.env. */
   functionEnv?: Record<string, string>;
+  /** Functions from outside supabase/functions (the benchmark's peer), served like the others. */
+  extraFunctions?: EdgeFunction[];
   /** Read supabase/functions/.env, as `supabase functions serve` does (default true). */
   readFunctionsEnvFile?: boolean;
   /** Progress lines: "postgres ready (1.2 s)". */
@@ -130,7 +132,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const webhookSecrets = functionEnv.CLERK_WEBHOOK_SIGNING_SECRET ?? keys.webhookSecret;
     const routes = new Map<string, FunctionRoute>();
     const functions = new Map<string, StackPart>();
-    for (const fn of discoverFunctions()) {
+    for (const fn of [...discoverFunctions(), ...(options.extraFunctions ?? [])]) {
       const port = await freePort();
       const service = await step(`function ${fn.name} ready`, () => startRestartable(`function ${fn.name}`, () => startFunction(fn, port, {
         SUPABASE_URL: apiUrl,
