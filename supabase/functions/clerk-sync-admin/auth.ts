@@ -1,4 +1,4 @@
-import { AdminRequestError } from "./sync-admin.ts";
+import { AdminRequestError } from "./errors.ts";
 
 export interface AdminCheckOptions {
   /** Supabase API URL (the gateway in front of PostgREST). */

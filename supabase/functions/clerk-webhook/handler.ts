@@ -1,6 +1,8 @@
-import type { EventApplier } from "./apply.ts";
-import { DatabaseError, InvalidEventError, WebhookRequestError } from "./errors.ts";
-import { type Envelope, ledgerEvent, type Outcome, parseEnvelope } from "./events.ts";
+import type { EventApplier } from "../_shared/apply.ts";
+import { InvalidEventError } from "../_shared/errors.ts";
+import { type Envelope, ledgerEvent, type Outcome, parseEnvelope } from "../_shared/events.ts";
+import { createResponder, HttpError, json, type LineEntry, type RequestLine } from "../_shared/http.ts";
+import { WebhookRequestError } from "./errors.ts";
 import type { DeliveryVerifier } from "./verify.ts";
 
 /**
@@ -23,14 +25,11 @@ export interface WebhookHandlerOptions {
   log?: (line: RequestLog) => void;
 }
 
-export interface RequestLog {
+export interface RequestLog extends RequestLine {
   msg: "clerk-webhook";
-  status: number;
-  ms: number;
   svix_id?: string;
   type?: string;
   outcome?: Outcome;
-  error?: string;
 }
 
 /**
@@ -52,22 +51,15 @@ export interface RequestLog {
  *   the database did not commit                   500, so Svix retries
  */
 export function createWebhookHandler(options: WebhookHandlerOptions): (request: Request) => Promise<Response> {
-  const log = options.log ?? ((line) => console.log(JSON.stringify(line)));
+  const respond = createResponder<RequestLog>({
+    msg: "clerk-webhook",
+    log: options.log,
+    failures: { database: "event not stored; Svix will retry", internal: "event not stored; Svix will retry" },
+    asHttpError: invalidEventRefusal,
+  });
+  return (request) => respond((entry) => handle(request, entry));
 
-  return async (request) => {
-    const started = performance.now();
-    const entry: Partial<RequestLog> = {};
-    let response: Response;
-    try {
-      response = await handle(request, entry);
-    } catch (error) {
-      response = errorResponse(error, entry);
-    }
-    log({ msg: "clerk-webhook", ...entry, status: response.status, ms: Math.round(performance.now() - started) });
-    return response;
-  };
-
-  async function handle(request: Request, entry: Partial<RequestLog>): Promise<Response> {
+  async function handle(request: Request, entry: LineEntry<RequestLog>): Promise<Response> {
     if (request.method !== "POST") {
       return json(405, { error: "use POST" }, { allow: "POST" });
     }
@@ -105,20 +97,11 @@ export function createWebhookHandler(options: WebhookHandlerOptions): (request: 
   }
 }
 
-function errorResponse(error: unknown, entry: Partial<RequestLog>): Response {
-  if (error instanceof WebhookRequestError) {
-    entry.error = error.message;
-    return json(error.status, { error: error.message });
-  }
-  if (error instanceof InvalidEventError) {
-    // Signed, so Svix sent exactly these bytes, and every retry would be refused again.
-    entry.error = error.message;
-    return json(400, { error: `invalid event: ${error.message}` }, { "webhook-delivery": "abort-message" });
-  }
-  entry.error = error instanceof DatabaseError
-    ? `database: ${error.code ? `${error.code} ` : ""}${error.message}`
-    : `internal: ${error instanceof Error ? error.name : "unknown"}`;
-  return json(500, { error: "event not stored; Svix will retry" });
+/** Signed, so Svix sent exactly these bytes, and every retry would be refused again. */
+function invalidEventRefusal(error: unknown): HttpError | null {
+  return error instanceof InvalidEventError
+    ? new HttpError(400, error.message, { "webhook-delivery": "abort-message" }, `invalid event: ${error.message}`)
+    : null;
 }
 
 /**
@@ -159,11 +142,4 @@ async function readBody(request: Request, limit: number): Promise<string> {
 
 function tooLarge(limit: number): WebhookRequestError {
   return new WebhookRequestError(413, `body is larger than ${limit} bytes`);
-}
-
-function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json", ...headers },
-  });
 }

@@ -23,7 +23,7 @@ import { InvalidEventError } from "../../supabase/functions/_shared/errors.ts";
 import { type LedgerEvent, ledgerEvent, type Outcome, parseEnvelope } from "../../supabase/functions/_shared/events.ts";
 import type { Progress } from "../lib/progress.ts";
 import type { ClerkKind, ClerkObject, ClerkReader } from "../../supabase/functions/_shared/clerk-api.ts";
-import { inParallel } from "./seed.ts";
+import { inParallel } from "../lib/parallel.ts";
 
 export const clerkKinds: ClerkKind[] = ["users", "organizations", "memberships"];
 

@@ -1,6 +1,8 @@
 /**
- * Clerk webhook payloads in Clerk's own shapes (see @clerk/backend's JSON types and
- * ../shared/FACTS.md), for the simulator, the demo seed and the tests.
+ * Clerk webhook payloads in Clerk's own shapes, for the simulator, the demo seed and the
+ * tests. The shapes follow @clerk/backend's JSON types (UserJSON, OrganizationJSON,
+ * OrganizationMembershipJSON, DeletedObjectJSON in
+ * node_modules/@clerk/backend/dist/api/resources/JSON.d.ts).
  */
 import { clerkId } from "./ids.ts";
 

@@ -1,5 +1,4 @@
-import { type Env, positiveInteger, required } from "./config.ts";
-import { ConfigError } from "./errors.ts";
+import { ConfigError, type Env, positiveInteger, required } from "../_shared/env.ts";
 
 /** Which browser origins may call the admin function. */
 export type OriginPolicy =
@@ -27,7 +26,6 @@ export interface SyncAdminConfig {
   /** How long a database or PostgREST call may take (`SYNC_ADMIN_DB_TIMEOUT_MS`, default 10 s). */
   databaseTimeoutMs: number;
 }
-
 
 export function loadSyncAdminConfig(env: Env): SyncAdminConfig {
   return {

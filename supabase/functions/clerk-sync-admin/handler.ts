@@ -1,18 +1,8 @@
-import { DatabaseError } from "./errors.ts";
-import type { Outcome } from "./events.ts";
-import type { SingleReplay } from "./replay.ts";
-import { isAllowedOrigin, type OriginPolicy } from "./sync-admin-config.ts";
-
-/** Anything the admin function answers with an error status; mapped in one place below. */
-export class AdminRequestError extends Error {
-  override name = "AdminRequestError";
-  constructor(
-    readonly status: 400 | 401 | 403 | 404 | 405 | 413 | 502,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import type { Outcome } from "../_shared/events.ts";
+import { createResponder, json, type LineEntry, type RequestLine } from "../_shared/http.ts";
+import type { SingleReplay } from "../_shared/replay.ts";
+import { isAllowedOrigin, type OriginPolicy } from "./config.ts";
+import { AdminRequestError } from "./errors.ts";
 
 /** Message ids are `msg_…` (27 characters); nothing longer is in the ledger. */
 const maxSvixIdLength = 256;
@@ -32,15 +22,12 @@ export interface SyncAdminHandlerOptions {
   log?: (line: AdminRequestLog) => void;
 }
 
-export interface AdminRequestLog {
+export interface AdminRequestLog extends RequestLine {
   msg: "clerk-sync-admin";
-  status: number;
-  ms: number;
   route?: string;
   admin?: string;
   svix_id?: string;
   outcome?: Outcome;
-  error?: string;
 }
 
 const corsAllowHeaders = "authorization, apikey, content-type, x-client-info";
@@ -67,25 +54,21 @@ const corsAllowHeaders = "authorization, apikey, content-type, x-client-info";
  * which message ids exist.
  */
 export function createSyncAdminHandler(options: SyncAdminHandlerOptions): (request: Request) => Promise<Response> {
-  const log = options.log ?? ((line) => console.log(JSON.stringify(line)));
+  const respond = createResponder<AdminRequestLog>({
+    msg: "clerk-sync-admin",
+    log: options.log,
+    failures: { database: "the database did not answer; try again", internal: "internal error" },
+  });
 
   return async (request) => {
-    const started = performance.now();
-    const entry: Partial<AdminRequestLog> = {};
     const origin = request.headers.get("origin");
     const cors = origin && isAllowedOrigin(options.allowedOrigins, origin) ? corsHeaders(options.allowedOrigins, origin) : null;
-    let response: Response;
-    try {
-      response = await handle(request, entry, origin, cors);
-    } catch (error) {
-      response = errorResponse(error, entry);
-    }
+    const response = await respond((entry) => handle(request, entry, origin, cors));
     if (cors) for (const [name, value] of Object.entries(cors)) response.headers.set(name, value);
-    log({ msg: "clerk-sync-admin", ...entry, status: response.status, ms: Math.round(performance.now() - started) });
     return response;
   };
 
-  async function handle(request: Request, entry: Partial<AdminRequestLog>, origin: string | null, cors: Record<string, string> | null): Promise<Response> {
+  async function handle(request: Request, entry: LineEntry<AdminRequestLog>, origin: string | null, cors: Record<string, string> | null): Promise<Response> {
     // A page on another origin is refused outright; callers without a browser send no Origin.
     if (origin && !cors) throw new AdminRequestError(403, `origin ${origin} is not allowed: add it to SYNC_ADMIN_ALLOWED_ORIGINS`);
     if (request.method === "OPTIONS") {
@@ -155,21 +138,4 @@ function corsHeaders(policy: OriginPolicy, origin: string): Record<string, strin
   return policy.kind === "any"
     ? { "access-control-allow-origin": "*" }
     : { "access-control-allow-origin": origin, vary: "Origin" };
-}
-
-function errorResponse(error: unknown, entry: Partial<AdminRequestLog>): Response {
-  if (error instanceof AdminRequestError) {
-    entry.error = error.message;
-    return json(error.status, { error: error.message });
-  }
-  if (error instanceof DatabaseError) {
-    entry.error = `database: ${error.code ? `${error.code} ` : ""}${error.message}`;
-    return json(500, { error: "the database did not answer; try again" });
-  }
-  entry.error = `internal: ${error instanceof Error ? `${error.name}: ${error.message}` : "unknown"}`;
-  return json(500, { error: "internal error" });
-}
-
-function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 }

@@ -1,4 +1,4 @@
-import { ConfigError } from "./errors.ts";
+import { ConfigError, type Env, oneOf, positiveInteger, required } from "../_shared/env.ts";
 
 /** Everything the webhook function reads from its environment, checked once at start. */
 export interface WebhookConfig {
@@ -34,9 +34,6 @@ export interface WebhookConfig {
   maxGroup: number;
 }
 
-/** Reads one environment variable: `Deno.env.get` in a function, a record in tests. */
-export type Env = (name: string) => string | undefined;
-
 export function loadWebhookConfig(env: Env): WebhookConfig {
   return {
     supabaseUrl: required(env, "SUPABASE_URL"),
@@ -65,31 +62,4 @@ export function parseSigningSecrets(value: string): string[] {
     }
   });
   return secrets;
-}
-
-/** The trimmed value of `name`; throws ConfigError naming it when it is missing or blank. */
-export function required(env: Env, name: string): string {
-  const value = env(name)?.trim();
-  if (!value) throw new ConfigError(`${name} is not set.`);
-  return value;
-}
-
-/** A positive whole number from `name`, or `fallback` when unset; throws ConfigError otherwise. */
-export function positiveInteger(env: Env, name: string, fallback: number): number {
-  const raw = env(name)?.trim();
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new ConfigError(`${name} must be a positive integer, got "${raw}".`);
-  }
-  return value;
-}
-
-function oneOf<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
-  const raw = env(name)?.trim();
-  if (!raw) return fallback;
-  if (!(choices as readonly string[]).includes(raw)) {
-    throw new ConfigError(`${name} must be one of ${choices.join(", ")}, got "${raw}".`);
-  }
-  return raw as T;
 }

@@ -6,6 +6,7 @@
  * bio are left alone.
  */
 import type { StackStatus } from "../lib/status.ts";
+import { inParallel } from "../lib/parallel.ts";
 import { progress } from "../lib/progress.ts";
 import { deliver, newMessage } from "./delivery.ts";
 import { clerkId, seededRandom } from "./ids.ts";
@@ -125,13 +126,4 @@ async function writeOwnFields(status: StackStatus, clerkId: string, fields: Reco
   });
   if (!response.ok) throw new Error(`writing ${clerkId}'s profile answered ${response.status}: ${await response.text()}`);
   return ((await response.json()) as unknown[]).length > 0;
-}
-
-/** Runs `work` over `items` with at most `limit` at once; the first error stops the rest. */
-export async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]);
-  });
-  await Promise.all(workers);
 }
