@@ -23,6 +23,9 @@ const usage = `Usage: npm run bench -- [options]
   --out DIR               write the results here (default bench/results, or bench/results/quick with --quick)
   --max-group N           WEBHOOK_MAX_GROUP for the function (1 turns group commit off)
   --ledger-payloads MODE  LEDGER_PAYLOADS for the function (all | failed)
+  --db-mode MODE          CLERK_WEBHOOK_DB_MODE for the function: direct (prepared statements) or
+                          pooler (one simple-protocol query, as for the transaction pooler);
+                          pooler results are saved as ingest-pooler.json
   -h, --help              this text`;
 
 const benchmarks = ["ingest", "memory", "verification", "feed", "coldstart"];
@@ -43,6 +46,7 @@ try {
       only: { type: "string" },
       "max-group": { type: "string" },
       "ledger-payloads": { type: "string" },
+      "db-mode": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   }));
@@ -56,13 +60,15 @@ if (values.help) {
 const only = values.only?.split(",");
 const unknown = only?.filter((name) => !benchmarks.includes(name)) ?? [];
 if (unknown.length) usageError(`Unknown benchmark: ${unknown.join(", ")}.`);
+const dbMode = values["db-mode"];
+if (dbMode !== undefined && dbMode !== "direct" && dbMode !== "pooler") usageError(`--db-mode must be direct or pooler, got "${dbMode}".`);
 const outDir = resolve(values.out ?? (values.quick ? quickResults : committedResults));
 if (values.quick && outDir === committedResults) {
   usageError("A --quick run never writes to bench/results: its figures are not results. Leave out --out, or name another folder.");
 }
 const log = (line: string) => console.log(line);
 
-const machine = { settings: { maxGroup: values["max-group"] ?? "64", ledgerPayloads: values["ledger-payloads"] ?? "all" }, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString(), quick: Boolean(values.quick) };
+const machine = { settings: { maxGroup: values["max-group"] ?? "64", ledgerPayloads: values["ledger-payloads"] ?? "all", dbMode: dbMode ?? "direct" }, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString(), quick: Boolean(values.quick) };
 
 await mkdir(outDir, { recursive: true });
 const stateDir = await mkdtemp(join(tmpdir(), "clerk-sync-bench-"));
@@ -71,6 +77,7 @@ log("Starting a private stack for the benchmarks…");
 const functionEnv: Record<string, string> = {};
 if (values["max-group"]) functionEnv.WEBHOOK_MAX_GROUP = values["max-group"];
 if (values["ledger-payloads"]) functionEnv.LEDGER_PAYLOADS = values["ledger-payloads"];
+if (dbMode) functionEnv.CLERK_WEBHOOK_DB_MODE = dbMode;
 const stack = await startBenchStack(stateDir, functionEnv);
 
 /** The feed benchmark runs on a stack of its own (it inserts 100,000 profiles). */
@@ -89,7 +96,7 @@ async function save(name: string, result: unknown) {
 
 try {
   if (!only || only.includes("ingest")) {
-    await save("ingest", await benchIngest(stack, values.quick ? quickPlan : fullPlan, log));
+    await save(dbMode === "pooler" ? "ingest-pooler" : "ingest", await benchIngest(stack, values.quick ? quickPlan : fullPlan, log));
   }
   if ((!only || only.includes("memory")) && stack.functionPid) {
     await save("memory", await benchMemory(stack, stack.functionPid, values.quick ? 500 : 100_000, log));

@@ -4,10 +4,10 @@ import type { Server } from "node:http";
 import { resolve } from "node:path";
 import { postgrestBinary } from "../lib/paths.ts";
 import { isAlive, readStatus, type StackStatus, statusFile } from "../lib/status.ts";
-import { bootstrapSupabaseRoles, type Database, externalDatabase, pushMigrations, startEmbeddedPostgres } from "./database.ts";
+import { bootstrapSupabaseRoles, type Database, externalDatabase, pushMigrations, setLoginPassword, startEmbeddedPostgres } from "./database.ts";
 import { discoverFunctions, type EdgeFunction, readFunctionsEnvFile, startFunction } from "./functions.ts";
 import { createGateway, type FunctionRoute } from "./gateway.ts";
-import { loadOrCreateKeys, postgrestJwks } from "./keys.ts";
+import { loadOrCreateKeys, postgrestJwks, rolePassword } from "./keys.ts";
 import {
   canConnect,
   freePort,
@@ -105,10 +105,14 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const authenticatorPassword = keys.jwtSecret.slice(0, 24);
     await step("supabase roles bootstrapped", () => bootstrapSupabaseRoles(database.url, authenticatorPassword));
     await step("migrations applied (supabase db push)", () => pushMigrations(database.url));
+    const dbUrl = new URL(database.url);
+    // The webhook's own login (the migrations create it, without a password).
+    const webhookDbPassword = rolePassword(keys, "clerk_webhook");
+    await setLoginPassword(database.url, "clerk_webhook", webhookDbPassword);
+    const webhookDbUrl = `postgres://clerk_webhook:${webhookDbPassword}@${dbUrl.host}${dbUrl.pathname}`;
 
     const postgrestPort = await freePort();
     const adminPort = await freePort();
-    const dbUrl = new URL(database.url);
     const postgrest = await step("postgrest ready", () => startRestartable("postgrest", () => startService("postgrest", postgrestBinary(), [], {
       logFile: resolve(logs, "postgrest.log"),
       env: {
@@ -139,6 +143,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         SUPABASE_ANON_KEY: keys.anonKey,
         SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
         SUPABASE_DB_URL: database.url,
+        CLERK_WEBHOOK_DB_URL: webhookDbUrl,
         ...functionEnv,
         CLERK_WEBHOOK_SIGNING_SECRET: webhookSecrets,
       }, resolve(logs, `function-${fn.name}.log`)), (started) =>
@@ -155,6 +160,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const status: StackStatus = {
       apiUrl,
       dbUrl: database.url,
+      webhookDbUrl,
       anonKey: keys.anonKey,
       serviceRoleKey: keys.serviceRoleKey,
       webhookUrl: `${apiUrl}/functions/v1/clerk-webhook`,

@@ -22,6 +22,7 @@ export async function startWebhookFunction(stack: StackStatus, env: Record<strin
     SUPABASE_ANON_KEY: stack.anonKey,
     SUPABASE_SERVICE_ROLE_KEY: stack.serviceRoleKey,
     SUPABASE_DB_URL: stack.dbUrl,
+    CLERK_WEBHOOK_DB_URL: stack.webhookDbUrl,
     CLERK_WEBHOOK_SIGNING_SECRET: testSecrets.current,
     ...env,
   }, logFile);

@@ -30,26 +30,22 @@ export function createEventApplier(client: SupabaseClient<Database>): EventAppli
 const retryableCodes = new Set(["40P01", "40001"]);
 
 /**
- * A group of events through apply_clerk_events, in one transaction. Two groups running
- * at once (two function instances) can deadlock: a membership locks its organization
- * and user, which sort apart from the membership's own id, so no single order covers
- * every lock. PostgreSQL then aborts one group; nothing of it committed, so it is run
- * again here (up to `retries` times) instead of failing every delivery in it.
+ * Runs an aborted group again. Two groups in flight at once (two function instances)
+ * can deadlock: a membership locks its organization and user, which sort apart from the
+ * membership's own id, so no single order covers every lock. PostgreSQL then aborts one
+ * group; nothing of it committed, so it is run again here (up to `retries` times)
+ * instead of failing every delivery in it. Whatever applies the group (the webhook's
+ * own connection, clerk-webhook/database.ts) throws DatabaseError with the SQLSTATE.
  */
-export function createGroupApplier(client: SupabaseClient<Database>, retries = 3): GroupApplier {
+export function retryDeadlocks(applyGroup: GroupApplier, retries = 3): GroupApplier {
   return async (events) => {
-    let attempt = 0;
-    let result;
-    do {
-      // deno-lint-ignore no-explicit-any -- as above.
-      result = await client.rpc("apply_clerk_events", { events: events as any });
-    } while (result.error && retryableCodes.has(result.error.code) && attempt++ < retries);
-    const { data, error } = result;
-    if (error) throw new DatabaseError(error.message, error.code);
-    if (!Array.isArray(data) || data.length !== events.length) {
-      throw new DatabaseError("apply_clerk_events returned the wrong number of outcomes");
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await applyGroup(events);
+      } catch (error) {
+        if (!(error instanceof DatabaseError && error.code && retryableCodes.has(error.code)) || attempt >= retries) throw error;
+      }
     }
-    return data;
   };
 }
 
