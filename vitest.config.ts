@@ -23,6 +23,17 @@ export default defineConfig({
         test: { name: "reliability", include: ["tests/reliability/**/*.test.ts"] },
       },
       {
+        // The SQL apply path against one embedded PostgreSQL with supabase/schemas
+        // applied: no PostgREST, no Deno, so this project does not extend the root.
+        test: {
+          name: "sql",
+          include: ["tests/sql/**/*.test.ts"],
+          globalSetup: ["tests/sql/support/global-database.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
         // The dashboard's components in jsdom, against a fake PostgREST: no stack needed,
         // so this project does not extend the root (whose globalSetup starts one).
         plugins: [react()],

@@ -244,7 +244,7 @@ describe("a parent brought back after its delete", () => {
   // The example the property first found: a user.updated newer than the user.deleted
   // (or winning a tie of equal milliseconds) brings the user back, and the membership
   // still ends the same in every order, because the deletion's clock is kept apart from
-  // the parent row's (private.clerk_deletions, 20261122002400).
+  // the parent row's (private.clerk_deletions, supabase/schemas/52_apply_memberships.sql).
   it("a membership ends the same whichever order the events arrive in", async () => {
     const ends: unknown[] = [];
     for (const order of [[0, 1, 2, 3], [0, 2, 3, 1]]) {

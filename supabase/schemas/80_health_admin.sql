@@ -3,38 +3,20 @@
 -- A stalled sync is silent: Clerk keeps working, webhooks stop arriving, and nothing
 -- fails. The only signal is the age of the last webhook, so both functions measure it.
 --
--- The ledger now holds rows that did not come through the webhook: backfill and
--- reconcile (`npm run clerk -- backfill|reconcile`) apply what they read from Clerk's
--- Backend API through the same apply_clerk_event, with message ids `backfill:…` and
--- `reconcile:…` (a Svix id is msg_… and never holds a colon). Those rows are clocked
--- by the object's updated_at, often months old, and arrive by the thousand, so the
--- webhook numbers (last event, lag, events per minute) leave them out; `source` says
--- which is which.
+-- Both count webhooks only: backfill and reconcile rows (clerk_events.source) are
+-- clocked by the object's updated_at and arrive by the thousand.
 --
 --   public.sync_health(stale_after_seconds)        anyone: status, last event age,
 --                                                  failed count, ledger size. Answers
 --                                                  HTTP 503 through PostgREST unless ok.
 --   public.sync_health_report(window, stale_after) admins only: the dashboard page.
+--   public.authorize_sync_admin()                  admins only: the clerk-sync-admin
+--                                                  function's check of its caller.
 --
 -- Admins are users whose Clerk session token carries metadata.role = 'admin'. Clerk
 -- puts it there from the user's public_metadata with the session token template
 -- {"metadata": "{{user.public_metadata}}"}; public_metadata can only be written with
 -- the Backend API, so a user cannot make themselves an admin.
-
-alter table public.clerk_events
-  add column source text not null generated always as (
-    case split_part(svix_id, ':', 1)
-      when 'backfill' then 'backfill'
-      when 'reconcile' then 'reconcile'
-      else 'webhook'
-    end
-  ) stored;
-
-comment on column public.clerk_events.svix_id is 'Svix message id (msg_…) of a webhook; backfill:<id>:<updated_at> or reconcile:<id>:gone:<ms> for changes read from Clerk''s Backend API.';
-comment on column public.clerk_events.source is 'webhook, backfill or reconcile: derived from the message id.';
-
--- The last webhook and the webhook numbers of a window, without walking backfill rows.
-create index clerk_events_webhook_received_at_idx on public.clerk_events (received_at) where source = 'webhook';
 
 create function private.is_sync_admin()
 returns boolean
@@ -213,3 +195,34 @@ comment on function public.sync_health_report(integer, integer) is 'For the admi
 
 revoke all on function public.sync_health_report(integer, integer) from public, anon;
 grant execute on function public.sync_health_report(integer, integer) to authenticated, service_role;
+
+-- The admin check of the clerk-sync-admin Edge Function. That function re-applies
+-- failed ledger events as the service role, on behalf of a dashboard admin. It is
+-- deployed with verify_jwt = false (so the browser's CORS preflight reaches it), so it
+-- must not judge the caller's token itself: it calls this function through PostgREST
+-- with the caller's own token. PostgREST (and, on hosted Supabase, the third-party
+-- auth setting that trusts only Clerk) verifies the token's signature, expiry and
+-- issuer; this function then applies the same admin rule as sync_health_report. One rule, checked by the database, on every platform.
+--
+-- Answers the caller's Clerk user id, for the function's log; raises 42501 (HTTP 403
+-- through PostgREST) for a signed-in non-admin. anon may not call it at all (HTTP 401).
+create function public.authorize_sync_admin()
+returns text
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  if not private.is_sync_admin() then
+    raise exception 'sync admin actions are for admins: a Clerk session token with metadata.role = admin'
+      using errcode = '42501';
+  end if;
+  return coalesce(auth.jwt() ->> 'sub', auth.jwt() ->> 'role');
+end;
+$$;
+
+comment on function public.authorize_sync_admin() is 'Returns the caller''s Clerk user id if their session token makes them a sync admin (metadata.role = admin), else raises 42501. Called by the clerk-sync-admin function with the caller''s own token.';
+
+revoke all on function public.authorize_sync_admin() from public, anon;
+grant execute on function public.authorize_sync_admin() to authenticated, service_role;

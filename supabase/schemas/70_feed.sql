@@ -47,9 +47,13 @@ return (
   from unnest(tsvector_to_array(to_tsvector('simple'::regconfig, coalesce(p_search, '')))) as lexeme
 );
 
--- Both stay executable by everyone (the default): an index expression runs as the
--- role that writes the row, so an owner's own update of their bio calls it too. They
--- are pure functions of their arguments and reveal nothing.
+-- Both are executable by everyone: an index expression runs as the role that writes
+-- the row, so an owner's own update of their bio calls it too. They are pure functions
+-- of their arguments and reveal nothing.
+grant execute on function
+  private.profile_search_document(text, text, text),
+  private.profile_search_query(text)
+to public;
 
 -- The feed's order; also serves every deeper page (a range scan from the cursor).
 create index profiles_feed_idx

@@ -7,8 +7,8 @@
 --   * No foreign keys between organization_memberships, organizations and profiles:
 --     Svix does not guarantee order, and a membership may arrive before its user or its
 --     organization. A foreign key would turn that ordinary case into a failed event.
---     The views below join instead, and the apply functions (next migration) keep
---     deletions consistent: deleting an organization or a user tombstones its
+--     The views below join instead, and the apply path (52_apply_memberships.sql)
+--     keeps deletions consistent: deleting an organization or a user tombstones its
 --     memberships, and a membership change older than such a deletion is stale.
 --   * A membership stores the names and image of public_user_data as a fallback for
 --     members whose profile has not arrived yet. It never stores `identifier`: that is
@@ -136,11 +136,7 @@ $$;
 
 comment on function private.current_user_organization_ids() is 'Organization ids of the signed-in Clerk user: synced memberships and the token''s active organization. Used by row policies.';
 
--- Functions are executable by PUBLIC when created; the private schema grants nothing
--- unless it says so.
-alter default privileges in schema private revoke execute on functions from public;
 revoke all on function private.current_user_organization_ids() from public, anon;
-grant usage on schema private to authenticated;
 grant execute on function private.current_user_organization_ids() to authenticated;
 
 create policy "Memberships are readable by members of the organization"
