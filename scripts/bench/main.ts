@@ -23,6 +23,7 @@ const usage = `Usage: npm run bench -- [options]
   --out DIR               write the results here (default bench/results, or bench/results/quick with --quick)
   --max-group N           WEBHOOK_MAX_GROUP for the function (1 turns group commit off)
   --ledger-payloads MODE  LEDGER_PAYLOADS for the function (all | failed)
+  --groups-in-flight N    WEBHOOK_GROUPS_IN_FLIGHT for the function (default 1)
   --db-mode MODE          CLERK_WEBHOOK_DB_MODE for the function: direct (prepared statements) or
                           pooler (one simple-protocol query, as for the transaction pooler);
                           pooler results are saved as ingest-pooler.json
@@ -47,6 +48,7 @@ try {
       "max-group": { type: "string" },
       "ledger-payloads": { type: "string" },
       "db-mode": { type: "string" },
+      "groups-in-flight": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   }));
@@ -68,7 +70,7 @@ if (values.quick && outDir === committedResults) {
 }
 const log = (line: string) => console.log(line);
 
-const machine = { settings: { maxGroup: values["max-group"] ?? "64", ledgerPayloads: values["ledger-payloads"] ?? "all", dbMode: dbMode ?? "direct" }, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString(), quick: Boolean(values.quick) };
+const machine = { settings: { maxGroup: values["max-group"] ?? "64", ledgerPayloads: values["ledger-payloads"] ?? "all", dbMode: dbMode ?? "direct", groupsInFlight: values["groups-in-flight"] ?? "1" }, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString(), quick: Boolean(values.quick) };
 
 await mkdir(outDir, { recursive: true });
 const stateDir = await mkdtemp(join(tmpdir(), "clerk-sync-bench-"));
@@ -78,7 +80,12 @@ const functionEnv: Record<string, string> = {};
 if (values["max-group"]) functionEnv.WEBHOOK_MAX_GROUP = values["max-group"];
 if (values["ledger-payloads"]) functionEnv.LEDGER_PAYLOADS = values["ledger-payloads"];
 if (dbMode) functionEnv.CLERK_WEBHOOK_DB_MODE = dbMode;
+if (values["groups-in-flight"]) functionEnv.WEBHOOK_GROUPS_IN_FLIGHT = values["groups-in-flight"];
 const stack = await startBenchStack(stateDir, functionEnv);
+// Ctrl-C stops the benchmark's stack and removes its folder, as the end of a run does.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => void stack.stop().then(() => rm(stateDir, { recursive: true, force: true })).finally(() => process.exit(130)));
+}
 
 /** The feed benchmark runs on a stack of its own (it inserts 100,000 profiles). */
 function runFeedBench(args: string[]): Promise<void> {

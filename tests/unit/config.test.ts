@@ -20,6 +20,7 @@ describe("loadWebhookConfig", () => {
       databaseTimeoutMs: 10000,
       ledgerPayloads: "all",
       maxGroup: 64,
+      groupsInFlight: 1,
     });
   });
 
@@ -43,6 +44,11 @@ describe("loadWebhookConfig", () => {
     expect(load({ ...base, CLERK_WEBHOOK_DB_URL: pooler, CLERK_WEBHOOK_DB_MODE: "direct" }).databaseMode).toBe("direct");
   });
 
+  it("keeps one connection more than groups in flight, unless told", () => {
+    expect(load({ ...base, WEBHOOK_GROUPS_IN_FLIGHT: "3" })).toMatchObject({ groupsInFlight: 3, databasePoolSize: 4 });
+    expect(load({ ...base, WEBHOOK_GROUPS_IN_FLIGHT: "3", CLERK_WEBHOOK_DB_POOL: "2" })).toMatchObject({ groupsInFlight: 3, databasePoolSize: 2 });
+  });
+
   it("refuses a CLERK_WEBHOOK_DB_URL that is not a URL", () => {
     expect(() => load({ ...base, CLERK_WEBHOOK_DB_URL: "clerk_webhook@db" })).toThrow(/CLERK_WEBHOOK_DB_URL is not a URL/);
   });
@@ -54,6 +60,7 @@ describe("loadWebhookConfig", () => {
     ["WEBHOOK_MAX_GROUP", "0", /WEBHOOK_MAX_GROUP must be a positive integer/],
     ["CLERK_WEBHOOK_DB_MODE", "session", /CLERK_WEBHOOK_DB_MODE must be one of direct, pooler/],
     ["CLERK_WEBHOOK_DB_POOL", "0", /CLERK_WEBHOOK_DB_POOL must be a positive integer/],
+    ["WEBHOOK_GROUPS_IN_FLIGHT", "none", /WEBHOOK_GROUPS_IN_FLIGHT must be a positive integer/],
   ])("refuses %s=%s", (name, value, message) => {
     expect(() => load({ ...base, [name]: value })).toThrow(message);
   });

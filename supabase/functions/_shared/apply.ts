@@ -57,14 +57,19 @@ export function retryDeadlocks(applyGroup: GroupApplier, retries = 3): GroupAppl
  *
  * Every delivery waits for its own group's commit: none is answered before its event
  * is durable, and if a group fails, every delivery in it fails (and Svix retries it).
+ *
+ * `maxInFlight` groups may be applied at once (default 1). More than one lets a group
+ * be processed while another waits for its commit to reach the disk; groups in flight
+ * at once are what two function instances already produce, so the clock guard orders
+ * them and retryDeadlocks settles their lock conflicts.
  */
-export function groupCommit(applyGroup: GroupApplier, maxGroup = 64): EventApplier {
+export function groupCommit(applyGroup: GroupApplier, maxGroup = 64, maxInFlight = 1): EventApplier {
   let queue: Array<{ event: LedgerEvent; resolve: (outcome: Outcome) => void; reject: (error: unknown) => void }> = [];
-  let applying = false;
+  let inFlight = 0;
 
   async function drain(): Promise<void> {
-    if (applying || queue.length === 0) return;
-    applying = true;
+    if (inFlight >= maxInFlight || queue.length === 0) return;
+    inFlight++;
     const group = queue.slice(0, maxGroup);
     queue = queue.slice(maxGroup);
     try {
@@ -73,7 +78,7 @@ export function groupCommit(applyGroup: GroupApplier, maxGroup = 64): EventAppli
     } catch (error) {
       group.forEach((item) => item.reject(error));
     } finally {
-      applying = false;
+      inFlight--;
       void drain();
     }
   }

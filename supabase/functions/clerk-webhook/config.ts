@@ -16,9 +16,9 @@ export interface WebhookConfig {
    */
   databaseMode: "direct" | "pooler";
   /**
-   * Connections to Postgres (`CLERK_WEBHOOK_DB_POOL`, default 2). Group commit keeps one
-   * group in flight; the second lets the next group start while a timed-out one still
-   * holds the first.
+   * Connections to Postgres (`CLERK_WEBHOOK_DB_POOL`, default: groups in flight + 1).
+   * Each group in flight needs one; the spare lets the next group start while a
+   * timed-out one still holds its connection.
    */
   databasePoolSize: number;
   /**
@@ -47,20 +47,27 @@ export interface WebhookConfig {
    * default 64). 1 applies every delivery on its own, as without group commit.
    */
   maxGroup: number;
+  /**
+   * Groups applied at once by one function instance (`WEBHOOK_GROUPS_IN_FLIGHT`,
+   * default 1). More overlap one group's work with another's commit.
+   */
+  groupsInFlight: number;
 }
 
 export function loadWebhookConfig(env: Env): WebhookConfig {
+  const groupsInFlight = positiveInteger(env, "WEBHOOK_GROUPS_IN_FLIGHT", 1);
   const databaseUrl = required(env, "CLERK_WEBHOOK_DB_URL", "the clerk_webhook role's Postgres URL; docs/operations.md shows how to set it");
   return {
     databaseUrl,
     databaseMode: oneOf(env, "CLERK_WEBHOOK_DB_MODE", ["direct", "pooler"] as const, transactionPoolerPort(databaseUrl) ? "pooler" : "direct"),
-    databasePoolSize: positiveInteger(env, "CLERK_WEBHOOK_DB_POOL", 2),
+    databasePoolSize: positiveInteger(env, "CLERK_WEBHOOK_DB_POOL", groupsInFlight + 1),
     signingSecrets: parseSigningSecrets(required(env, "CLERK_WEBHOOK_SIGNING_SECRET")),
     instanceId: env("CLERK_INSTANCE_ID")?.trim() || null,
     maxBodyBytes: positiveInteger(env, "WEBHOOK_MAX_BODY_BYTES", 1024 * 1024),
     databaseTimeoutMs: positiveInteger(env, "WEBHOOK_DB_TIMEOUT_MS", 10_000),
     ledgerPayloads: oneOf(env, "LEDGER_PAYLOADS", ["all", "failed"] as const, "all"),
     maxGroup: positiveInteger(env, "WEBHOOK_MAX_GROUP", 64),
+    groupsInFlight,
   };
 }
 

@@ -19,7 +19,7 @@ const database = connectApplyDatabase({
 
 Deno.serve(createWebhookHandler({
   verify: createDeliveryVerifier(config.signingSecrets),
-  apply: groupCommit(retryDeadlocks(database.applyGroup), config.maxGroup),
+  apply: groupCommit(retryDeadlocks(database.applyGroup), config.maxGroup, config.groupsInFlight),
   maxBodyBytes: config.maxBodyBytes,
   instanceId: config.instanceId,
   keepPayloads: config.ledgerPayloads === "all",
