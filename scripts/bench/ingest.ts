@@ -61,7 +61,7 @@ export interface IngestPlan {
   streamCount: number;
 }
 
-export const fullPlan: IngestPlan = { counts: { 1: 800, 8: 4000, 32: 6000 }, rounds: 3, warmup: 200, maxSecondsPerRun: 30, streamCount: 8000 };
+export const fullPlan: IngestPlan = { counts: { 1: 800, 8: 4000, 32: 6000 }, rounds: 3, warmup: 200, maxSecondsPerRun: 30, streamCount: 4000 };
 export const quickPlan: IngestPlan = { counts: { 1: 40, 8: 160, 32: 160 }, rounds: 1, warmup: 20, maxSecondsPerRun: 10, streamCount: 200 };
 
 let runCounter = 0;
