@@ -12,10 +12,15 @@ import { testSecrets } from "./test-stack.ts";
  * environment: for settings the shared stack does not have (an instance id, a dead
  * database). Call it inside a test: it is stopped when that test finishes.
  */
-export async function startWebhookFunction(stack: StackStatus, env: Record<string, string> = {}) {
-  const fn = discoverFunctions().find((f) => f.name === "clerk-webhook")!;
+export function startWebhookFunction(stack: StackStatus, env: Record<string, string> = {}) {
+  return startFunctionProcess(stack, "clerk-webhook", env);
+}
+
+/** Like startWebhookFunction, for any function of supabase/functions, with only the environment given here. */
+export async function startFunctionProcess(stack: StackStatus, name: string, env: Record<string, string> = {}) {
+  const fn = discoverFunctions().find((f) => f.name === name)!;
   const port = await freePort();
-  const dir = await mkdtemp(join(tmpdir(), "clerk-webhook-fn-"));
+  const dir = await mkdtemp(join(tmpdir(), `${name}-fn-`));
   const logFile = join(dir, "function.log");
   const service = startFunction(fn, port, {
     SUPABASE_URL: stack.apiUrl,
@@ -30,7 +35,7 @@ export async function startWebhookFunction(stack: StackStatus, env: Record<strin
     await service.stop();
     await rm(dir, { recursive: true, force: true });
   });
-  await waitUntilReady(service, "clerk-webhook", () => canConnect(port), 60_000);
+  await waitUntilReady(service, name, () => canConnect(port), 60_000);
   return {
     url: `http://127.0.0.1:${port}/`,
     service,

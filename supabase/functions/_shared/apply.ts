@@ -1,13 +1,13 @@
 import type { SupabaseClient } from "@supabase/supabase-js";
 import type { Database } from "./database.types.ts";
 import { DatabaseError } from "./errors.ts";
-import type { LedgerEvent, Outcome } from "./events.ts";
+import type { ApplyOutcome, LedgerEvent } from "./events.ts";
 
 /** Applies one event; throws DatabaseError when it did not commit. */
-export type EventApplier = (event: LedgerEvent) => Promise<Outcome>;
+export type EventApplier = (event: LedgerEvent) => Promise<ApplyOutcome>;
 
 /** Applies a group of events in one transaction; outcomes in input order. */
-export type GroupApplier = (events: LedgerEvent[]) => Promise<Outcome[]>;
+export type GroupApplier = (events: LedgerEvent[]) => Promise<ApplyOutcome[]>;
 
 /**
  * One event through apply_clerk_event: supabase-js `rpc` as service_role. For callers
@@ -19,7 +19,7 @@ export function createEventApplier(client: SupabaseClient<Database>): EventAppli
     const { data, error } = await client.rpc("apply_clerk_event", { event: event as any });
     if (error) throw new DatabaseError(error.message, error.code);
     if (data === null) throw new DatabaseError("apply_clerk_event returned no outcome");
-    return data;
+    return data as ApplyOutcome;
   };
 }
 
@@ -64,7 +64,7 @@ export function retryDeadlocks(applyGroup: GroupApplier, retries = 3): GroupAppl
  * them and retryDeadlocks settles their lock conflicts.
  */
 export function groupCommit(applyGroup: GroupApplier, maxGroup = 64, maxInFlight = 1): EventApplier {
-  let queue: Array<{ event: LedgerEvent; resolve: (outcome: Outcome) => void; reject: (error: unknown) => void }> = [];
+  let queue: Array<{ event: LedgerEvent; resolve: (outcome: ApplyOutcome) => void; reject: (error: unknown) => void }> = [];
   let inFlight = 0;
 
   async function drain(): Promise<void> {
@@ -84,7 +84,7 @@ export function groupCommit(applyGroup: GroupApplier, maxGroup = 64, maxInFlight
   }
 
   return (event) =>
-    new Promise<Outcome>((resolve, reject) => {
+    new Promise<ApplyOutcome>((resolve, reject) => {
       queue.push({ event, resolve, reject });
       void drain();
     });

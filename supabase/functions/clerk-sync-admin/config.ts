@@ -2,9 +2,15 @@ import { ConfigError, type Env, positiveInteger, required } from "../_shared/env
 
 /** Which browser origins may call the admin function. */
 export type OriginPolicy =
+  /** No browser origin: the default, until the dashboard's origin is configured. */
+  | { kind: "none" }
   /** Any origin (`*`). */
   | { kind: "any" }
-  /** http://localhost, 127.0.0.1 or [::1] on any port: the default, for local development. */
+  /**
+   * http://localhost, 127.0.0.1 or [::1] on any port (`loopback`): what the local stack
+   * sets, since its dashboards run on whatever port is free. Never the default: on a
+   * deployed function it would let any page served from the visitor's own machine in.
+   */
   | { kind: "loopback" }
   /** Exactly these origins, e.g. https://admin.example.com. */
   | { kind: "list"; origins: string[] };
@@ -18,9 +24,11 @@ export interface SyncAdminConfig {
   /** The key the replay runs with (`SUPABASE_SERVICE_ROLE_KEY`), after the caller passed the admin check. */
   serviceRoleKey: string;
   /**
-   * `SYNC_ADMIN_ALLOWED_ORIGINS`: the dashboard's origins, comma-separated, or `*`.
-   * Unset: loopback origins only, so a deployed function refuses browsers until it is
-   * told the dashboard's address (a loud CORS error, never a silent opening).
+   * `SYNC_ADMIN_ALLOWED_ORIGINS`: the dashboard's origins, comma-separated, `*`, or
+   * `loopback` (the local stack's setting). Unset: no browser origin at all, so a deployed
+   * function refuses browsers until it is told the dashboard's address (a loud CORS
+   * error and a line in its log, never a silent opening). Callers without a browser
+   * send no Origin and are not affected.
    */
   allowedOrigins: OriginPolicy;
   /** How long a database or PostgREST call may take (`SYNC_ADMIN_DB_TIMEOUT_MS`, default 10 s). */
@@ -37,11 +45,12 @@ export function loadSyncAdminConfig(env: Env): SyncAdminConfig {
   };
 }
 
-/** `*`, or `https://a.example, https://b.example` (each a bare origin: no path), or unset. */
+/** `*`, `loopback`, or `https://a.example, https://b.example` (each a bare origin: no path), or unset. */
 export function parseAllowedOrigins(value: string | undefined): OriginPolicy {
   const raw = value?.trim();
-  if (!raw) return { kind: "loopback" };
+  if (!raw) return { kind: "none" };
   if (raw === "*") return { kind: "any" };
+  if (raw === "loopback") return { kind: "loopback" };
   const origins = raw.split(/[\s,]+/).filter(Boolean).map((entry) => {
     let url: URL;
     try {
@@ -60,6 +69,8 @@ export function parseAllowedOrigins(value: string | undefined): OriginPolicy {
 /** Whether a browser page at `origin` may call the function. */
 export function isAllowedOrigin(policy: OriginPolicy, origin: string): boolean {
   switch (policy.kind) {
+    case "none":
+      return false;
     case "any":
       return true;
     case "list":
@@ -67,4 +78,11 @@ export function isAllowedOrigin(policy: OriginPolicy, origin: string): boolean {
     case "loopback":
       return /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(origin);
   }
+}
+
+/** What the function says once at start about a policy an operator must act on, if anything. */
+export function originPolicyNotice(policy: OriginPolicy): string | null {
+  return policy.kind === "none"
+    ? "SYNC_ADMIN_ALLOWED_ORIGINS is not set: no browser origin may call clerk-sync-admin, so the dashboard's Replay and Discard buttons are refused. Set it to the dashboard's origin (https://…)."
+    : null;
 }

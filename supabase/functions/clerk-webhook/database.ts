@@ -6,7 +6,7 @@
  */
 import postgres from "postgres";
 import { DatabaseError } from "../_shared/errors.ts";
-import type { LedgerEvent, Outcome } from "../_shared/events.ts";
+import type { ApplyOutcome, LedgerEvent } from "../_shared/events.ts";
 import type { GroupApplier } from "../_shared/apply.ts";
 
 export interface ApplyDatabaseOptions {
@@ -51,13 +51,13 @@ export function connectApplyDatabase(options: ApplyDatabaseOptions): ApplyDataba
 
   const query = (events: LedgerEvent[]) =>
     options.mode === "direct"
-      ? sql<Array<{ outcomes: Outcome[] }>>`select to_json(public.apply_clerk_events(${sql.json(events as unknown as postgres.JSONValue)})) as outcomes`
+      ? sql<Array<{ outcomes: ApplyOutcome[] }>>`select to_json(public.apply_clerk_events(${sql.json(events as unknown as postgres.JSONValue)})) as outcomes`
       // One Query message: the implicit transaction holds both statements, so SET LOCAL
       // lasts exactly as long as this group, on whichever server connection it lands.
       : sql.unsafe(
         `set local statement_timeout = ${options.timeoutMs}; ` +
           `select to_json(public.apply_clerk_events(${sqlLiteral(JSON.stringify(events))}::jsonb)) as outcomes`,
-      ).then((results) => (results as unknown as Array<Array<{ outcomes: Outcome[] }>>)[1]);
+      ).then((results) => (results as unknown as Array<Array<{ outcomes: ApplyOutcome[] }>>)[1]);
 
   return {
     async applyGroup(events) {

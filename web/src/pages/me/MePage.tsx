@@ -4,6 +4,7 @@ import { useAuth } from "../../auth/auth.ts";
 import { Avatar } from "../../components/Avatar.tsx";
 import { ProfileCard } from "../../components/ProfileCard.tsx";
 import { EmptyState, ErrorState, PageSpinner, Spinner } from "../../components/States.tsx";
+import { Token } from "../../components/Token.tsx";
 import { useCountriesQuery } from "../../data/countries/index.ts";
 import { type MyProfile, useMyProfileQuery } from "../../data/my-profile/index.ts";
 import type { PublicProfile } from "../../data/profiles/index.ts";
@@ -12,12 +13,14 @@ import { displayName } from "../../lib/names.ts";
 import { useDocumentTitle } from "../../lib/useDocumentTitle.ts";
 import { MyOrganizations } from "./MyOrganizations.tsx";
 import { ProfileForm } from "./ProfileForm.tsx";
+import { useSignInPath } from "../../auth/signInPath.ts";
 import "../profile/ProfilePage.css";
 import "./MePage.css";
 
 /** /me — my profile: what Clerk holds (read-only) and what I can edit. */
 export function MePage({ pollMs }: { pollMs?: number }) {
   const { isLoaded, userId } = useAuth();
+  const signInPath = useSignInPath();
   useDocumentTitle("My profile");
   if (!isLoaded) return <PageSpinner label="Checking your session" />;
   if (!userId) {
@@ -25,7 +28,7 @@ export function MePage({ pollMs }: { pollMs?: number }) {
       <EmptyState
         title="Sign in to see your profile"
         action={
-          <Link className="button button--primary" to="/sign-in">
+          <Link className="button button--primary" to={signInPath}>
             Sign in
           </Link>
         }
@@ -57,16 +60,7 @@ function MyProfileSection({ userId, pollMs }: { userId: string; pollMs?: number 
         </p>
       </div>
       <div className="me__grid">
-        <div className="me__side">
-          <ClerkAccount profile={me} />
-          <section className="me__preview" aria-labelledby="preview-title">
-            <h2 id="preview-title" className="section-title">
-              How others see you
-            </h2>
-            <ProfileCard profile={publicView(me)} />
-          </section>
-          <MyOrganizations userId={userId} />
-        </div>
+        {/* The form first: on a phone it comes before the read-only cards. */}
         <div className="card me__form">
           <ProfileForm profile={me} countries={countries.data ?? null} />
           {countries.isError ? (
@@ -77,6 +71,16 @@ function MyProfileSection({ userId, pollMs }: { userId: string; pollMs?: number 
               </button>
             </p>
           ) : null}
+        </div>
+        <div className="me__side">
+          <ClerkAccount profile={me} />
+          <section className="me__preview" aria-labelledby="preview-title">
+            <h2 id="preview-title" className="section-title">
+              How others see you
+            </h2>
+            <ProfileCard profile={publicView(me)} />
+          </section>
+          <MyOrganizations userId={userId} />
         </div>
       </div>
     </div>
@@ -101,12 +105,12 @@ function ClerkAccount({ profile }: { profile: MyProfile }) {
       <dl className="facts">
         <div className="facts__row">
           <dt>Email</dt>
-          <dd>{profile.email ?? "None"}</dd>
+          <dd>{profile.email ? <Token value={profile.email} code={false} /> : "None"}</dd>
         </div>
         <div className="facts__row">
           <dt>User id</dt>
           <dd>
-            <code>{profile.clerk_id}</code>
+            <Token value={profile.clerk_id} />
           </dd>
         </div>
         {profile.clerk_created_at ? (
@@ -149,7 +153,7 @@ function WaitingForSync({ userId }: { userId: string }) {
       </p>
       {slow ? (
         <p className="state__text state__text--quiet">
-          Still waiting? The sync may be delayed. Your user id is <code>{userId}</code>.
+          Still waiting? The sync may be delayed. Your user id is <Token value={userId} />.
         </p>
       ) : null}
     </div>
