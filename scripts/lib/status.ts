@@ -8,6 +8,8 @@ export interface StackStatus {
   apiUrl: string;
   /** Postgres connection string for the postgres superuser. */
   dbUrl: string;
+  /** Postgres connection string of the clerk_webhook role: the functions' CLERK_WEBHOOK_DB_URL. */
+  webhookDbUrl: string;
   anonKey: string;
   serviceRoleKey: string;
   /** The clerk-webhook function's URL through the gateway. */

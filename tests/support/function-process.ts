@@ -27,6 +27,7 @@ export async function startFunctionProcess(stack: StackStatus, name: string, env
     SUPABASE_ANON_KEY: stack.anonKey,
     SUPABASE_SERVICE_ROLE_KEY: stack.serviceRoleKey,
     SUPABASE_DB_URL: stack.dbUrl,
+    CLERK_WEBHOOK_DB_URL: stack.webhookDbUrl,
     CLERK_WEBHOOK_SIGNING_SECRET: testSecrets.current,
     ...env,
   }, logFile);
