@@ -18,6 +18,8 @@ export interface StackStatus {
   devTokenUrl: string;
   /** Public keys of the dev token issuer. */
   jwksUrl: string;
+  /** The fake Clerk Backend API (the simulator's users; secret key fakeSecretKey). */
+  clerkApiUrl: string;
   /** The folder holding data, keys and logs. */
   stateDir: string;
   /** The process that runs the stack. */

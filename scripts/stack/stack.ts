@@ -5,6 +5,8 @@ import { resolve } from "node:path";
 import { postgrestBinary } from "../lib/paths.ts";
 import { isAlive, readStatus, type StackStatus, statusFile } from "../lib/status.ts";
 import { bootstrapSupabaseRoles, type Database, externalDatabase, pushMigrations, startEmbeddedPostgres } from "./database.ts";
+import { startFakeClerkApi } from "../clerk/fake-api.ts";
+import { loadState } from "../clerk/state.ts";
 import { discoverFunctions, readFunctionsEnvFile, startFunction } from "./functions.ts";
 import { createGateway, type FunctionRoute } from "./gateway.ts";
 import { loadOrCreateKeys, postgrestJwks } from "./keys.ts";
@@ -126,7 +128,16 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     }), (service) => waitUntilReady(service, "PostgREST", async () => (await fetch(`http://127.0.0.1:${adminPort}/ready`)).ok)));
     watch(postgrest);
 
-    const functionEnv = { ...(options.readFunctionsEnvFile === false ? {} : readFunctionsEnvFile()), ...options.functionEnv };
+    // A fake Clerk Backend API holding the simulator's users (clerk-state.json), so the
+    // functions that read Clerk (clerk-sync-self) work locally with no setup. A real key
+    // in supabase/functions/.env (or the options) wins, and then nothing points at it.
+    const clerkApi = await step("fake Clerk Backend API ready", () => startFakeClerkApi({ state: () => loadState(stateDir) }));
+    stops.push(() => clerkApi.stop());
+    const configuredEnv = { ...(options.readFunctionsEnvFile === false ? {} : readFunctionsEnvFile()), ...options.functionEnv };
+    const functionEnv: Record<string, string> = {
+      ...(configuredEnv.CLERK_SECRET_KEY ? {} : { CLERK_API_URL: clerkApi.url, CLERK_SECRET_KEY: clerkApi.secretKey }),
+      ...configuredEnv,
+    };
     const webhookSecrets = functionEnv.CLERK_WEBHOOK_SIGNING_SECRET ?? keys.webhookSecret;
     const routes = new Map<string, FunctionRoute>();
     const functions = new Map<string, StackPart>();
@@ -158,6 +169,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       webhookUrl: `${apiUrl}/functions/v1/clerk-webhook`,
       webhookSecret: webhookSecrets.split(/[\s,]+/)[0],
       devTokenUrl: `${apiUrl}/dev/token`,
+      clerkApiUrl: clerkApi.url,
       jwksUrl: `${apiUrl}/dev/jwks.json`,
       stateDir,
       pid: process.pid,

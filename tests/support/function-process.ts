@@ -13,9 +13,22 @@ import { testSecrets } from "./test-stack.ts";
  * database). Call it inside a test: it is stopped when that test finishes.
  */
 export async function startWebhookFunction(stack: StackStatus, env: Record<string, string> = {}) {
-  const fn = discoverFunctions().find((f) => f.name === "clerk-webhook")!;
+  return await startEdgeFunction("clerk-webhook", stack, env);
+}
+
+/**
+ * One more process of any Edge Function, as startWebhookFunction does for clerk-webhook.
+ * Stopped when the test finishes, or with `stopWith: afterAll` when the file does.
+ */
+export async function startEdgeFunction(
+  name: string,
+  stack: StackStatus,
+  env: Record<string, string> = {},
+  stopWith: (stop: () => Promise<void>) => void = onTestFinished,
+) {
+  const fn = discoverFunctions().find((f) => f.name === name)!;
   const port = await freePort();
-  const dir = await mkdtemp(join(tmpdir(), "clerk-webhook-fn-"));
+  const dir = await mkdtemp(join(tmpdir(), `${name}-fn-`));
   const logFile = join(dir, "function.log");
   const service = startFunction(fn, port, {
     SUPABASE_URL: stack.apiUrl,
@@ -25,11 +38,11 @@ export async function startWebhookFunction(stack: StackStatus, env: Record<strin
     CLERK_WEBHOOK_SIGNING_SECRET: testSecrets.current,
     ...env,
   }, logFile);
-  onTestFinished(async () => {
+  stopWith(async () => {
     await service.stop();
     await rm(dir, { recursive: true, force: true });
   });
-  await waitUntilReady(service, "clerk-webhook", () => canConnect(port), 60_000);
+  await waitUntilReady(service, name, () => canConnect(port), 60_000);
   return {
     url: `http://127.0.0.1:${port}/`,
     service,

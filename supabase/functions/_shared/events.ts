@@ -81,6 +81,8 @@ export function changeForEvent(event: Envelope): Change | null {
       return { table: "organization_memberships", op: "upsert", row: membershipFromClerk(event.data) };
     case "organizationMembership.deleted": // carries the whole membership, not a DeletedObjectJSON
       return { table: "organization_memberships", op: "tombstone", row: membershipKeys(event.data) };
+    case "session.created": // newer payloads embed the whole user: every sign-in heals a stale row
+      return embeddedUser(event) ? { table: "profiles", op: "upsert", row: profileFromUser(event.data.user) } : null;
     default:
       return null;
   }
@@ -92,10 +94,17 @@ export function changeForEvent(event: Envelope): Change | null {
  * Returns null when the event carries neither.
  */
 export function eventClock(event: Envelope): string | null {
+  // The session's time is not the user's: the embedded user is the version its updated_at names.
+  if (embeddedUser(event)) return optionalMillis(record(event.data.user, "data.user"), "updated_at", "data.user.updated_at");
   if (event.timestamp != null) {
     return optionalMillis(event, "timestamp", "timestamp");
   }
   return optionalMillis(event.data, "updated_at");
+}
+
+/** A session.created that carries its user (SessionWebhookEventJSON); older payloads do not. */
+function embeddedUser(event: Envelope): boolean {
+  return event.type === "session.created" && event.data.user != null;
 }
 
 /**
@@ -128,10 +137,15 @@ export function ledgerEvent(svixId: string, event: Envelope, receivedAt: Date): 
 function storedPayload(event: Envelope): Record<string, unknown> {
   const { event_attributes: _attributes, ...envelope } = event;
   const { private_metadata: _private, unsafe_metadata: _unsafe, ...data } = event.data;
-  // A membership embeds its whole organization, private_metadata included.
+  // A membership embeds its whole organization, and a session its whole user, each
+  // with its private_metadata.
   if (isRecord(data.organization)) {
     const { private_metadata: _organizationPrivate, ...organization } = data.organization;
     data.organization = organization;
+  }
+  if (isRecord(data.user)) {
+    const { private_metadata: _userPrivate, unsafe_metadata: _userUnsafe, ...user } = data.user;
+    data.user = user;
   }
   return storableJson({ ...envelope, data }) as Record<string, unknown>;
 }
