@@ -33,13 +33,13 @@ export function fakeAuth(userId: string | null, isAdmin = false): Auth {
  */
 export function renderPage(
   ui: ReactElement,
-  { api, userId = null, admin = false, route = "/", path = "*" }: { api: FakeApi; userId?: string | null; admin?: boolean; route?: string; path?: string },
+  { api, userId = null, admin = false, route = "/", path = "*", auth = {} }: { api: FakeApi; userId?: string | null; admin?: boolean; route?: string; path?: string; auth?: Partial<Auth> },
 ) {
   const queryClient = testQueryClient();
   const client = createSupabase("http://api.test", "anon-key", async () => (userId ? `token-for-${userId}` : null), api.fetch);
   const result = render(
     <MemoryRouter initialEntries={[route]}>
-      <AuthContext.Provider value={fakeAuth(userId, admin)}>
+      <AuthContext.Provider value={{ ...fakeAuth(userId, admin), ...auth }}>
         <SupabaseClientProvider client={client}>
           <QueryClientProvider client={queryClient}>
             <Routes>
