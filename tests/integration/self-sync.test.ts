@@ -6,13 +6,13 @@
  * every order, deletions stick, the cost is bounded across instances, and a token only
  * ever syncs its own user.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { generateKeyPair, importJWK, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type FakeClerkApi, startFakeClerkApi } from "../../scripts/clerk/fake-api.ts";
 import { deletedJSON, envelope, membershipJSON, organizationJSON, sessionJSON, userJSON, type UserJSON } from "../../scripts/clerk/payloads.ts";
-import { type ClerkState, stateFile } from "../../scripts/clerk/state.ts";
+import type { ClerkState } from "../../scripts/clerk/state.ts";
 import { profileFromUser } from "../../supabase/functions/_shared/mappers.ts";
 import { clerkId, database, devToken, newMessage, post } from "../support/clients.ts";
 import { startEdgeFunction } from "../support/function-process.ts";
@@ -327,20 +327,5 @@ describe("session.created", () => {
     const signIn = newMessage(envelope("session.created", sessionJSON({ userId: user.id }), Date.now()));
     expect(await post(stack, signIn)).toEqual({ status: 200, body: { outcome: "ignored" } });
     expect(await profile(user.id)).toBeNull();
-  });
-});
-
-describe("the local stack", () => {
-  it("serves clerk-sync-self through the gateway, pulling from its own fake Backend API", async () => {
-    // What `npm run clerk -- send user.created --no-deliver` leaves in the stack's folder.
-    const user = userJSON({ firstName: "Local", lastName: "Only", username: `local_${tag}` });
-    const file = stateFile(stack.stateDir);
-    const state: ClerkState = await readFile(file, "utf8").then(JSON.parse, () => ({ users: {}, organizations: {}, memberships: {} }));
-    state.users[user.id] = user;
-    await writeFile(file, JSON.stringify(state));
-
-    const answer = await pull(user.id, { url: `${stack.apiUrl}/functions/v1/clerk-sync-self` });
-    expect(answer).toMatchObject({ status: 200, body: { result: "synced", outcome: "applied" } });
-    expectRowOf(await profile(user.id), user);
   });
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { envelope, type UserJSON, userJSON } from "../../../scripts/clerk/payloads.ts";
+import { loadState, saveState } from "../../../scripts/clerk/state.ts";
 import type { StackStatus } from "../../../scripts/lib/status.ts";
 import { clerkId, deliverEvent, userClient } from "../../support/clients.ts";
 
@@ -52,4 +53,22 @@ export async function writeOwnFields(stack: StackStatus, member: CastMember, fie
   const client = await userClient(stack, member.user.id);
   const { error } = await client.from("profiles").update(fields).eq("clerk_id", member.user.id);
   if (error) throw new Error(`profile of ${member.user.id}: ${error.message}`);
+}
+
+/**
+ * Puts the user in "Clerk" (the stack's fake Backend API) and sends no webhook, as
+ * `npm run clerk -- send user.created --no-deliver` does. Only one test file writes
+ * the stack's Clerk state, one test at a time.
+ */
+export async function addToClerk(stack: StackStatus, member: CastMember): Promise<void> {
+  const state = await loadState(stack.stateDir);
+  state.users[member.user.id] = member.user;
+  await saveState(stack.stateDir, state);
+}
+
+/** Deletes the user in "Clerk" and sends no webhook: their next pull finds them gone. */
+export async function removeFromClerk(stack: StackStatus, member: CastMember): Promise<void> {
+  const state = await loadState(stack.stateDir);
+  delete state.users[member.user.id];
+  await saveState(stack.stateDir, state);
 }

@@ -5,11 +5,12 @@ export const myProfileColumns =
   "clerk_id, username, first_name, last_name, image_url, email, public_metadata, clerk_created_at, clerk_updated_at, bio, birthday, birthday_public, country";
 
 /**
- * The signed-in user's row, or null when it is not there (yet): the webhook that
- * creates it can arrive after the first sign-in. RLS shows a user only their own row.
+ * The signed-in user's live row, or null when it is not there: not synced yet (the
+ * webhook can arrive after the first sign-in), or tombstoned (deleted in Clerk). Either
+ * way the page asks Clerk through clerk-sync-self. RLS shows a user only their own row.
  */
 export async function fetchMyProfile(client: Supabase, userId: string): Promise<MyProfile | null> {
-  const { data, error } = await client.from("profiles").select(myProfileColumns).eq("clerk_id", userId).maybeSingle();
+  const { data, error } = await client.from("profiles").select(myProfileColumns).eq("clerk_id", userId).is("deleted_at", null).maybeSingle();
   if (error) throw error;
   return data;
 }
