@@ -14,6 +14,7 @@ import { freePort } from "../stack/processes.ts";
 import { startStack } from "../stack/stack.ts";
 import { benchColdStart } from "./coldstart.ts";
 import { benchIngest, benchMemory, fullPlan, quickPlan } from "./ingest.ts";
+import { benchPull } from "./pull.ts";
 import { benchVerification } from "./verification.ts";
 
 const { values } = parseArgs({
@@ -64,6 +65,7 @@ try {
     log("feed reads: a private stack with the profiles inserted by SQL…");
     await runFeedBench(values.quick ? ["--profiles", "2000", "--requests", "20"] : []);
   }
+  if (!only || only.includes("pull")) await save("pull", await benchPull(stack.status, values.quick ? 20 : 300, log));
   if (!only || only.includes("coldstart")) {
     log("cold start…");
     await save("coldstart", await benchColdStart(stack.status, values.quick ? 1 : 5, log));
