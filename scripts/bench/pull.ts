@@ -11,10 +11,10 @@
  * interval). The users are put in the stack's fake Clerk only: no webhook is sent.
  */
 import { createClerkReader } from "../../supabase/functions/_shared/clerk-api.ts";
-import { userJSON } from "../clerk/payloads.ts";
-import { loadState, saveState } from "../clerk/state.ts";
+import { userJSON } from "../simulator/payloads.ts";
+import { loadState, saveState } from "../simulator/state.ts";
 import type { StackStatus } from "../lib/status.ts";
-import { fakeSecretKey } from "../clerk/fake-api.ts";
+import { fakeSecretKey } from "../simulator/fake-api.ts";
 
 export interface PullReport {
   pulls: number;

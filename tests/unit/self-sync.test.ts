@@ -5,10 +5,11 @@
  * thing against the stack is tests/integration/self-sync.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { envelope, membershipJSON, organizationJSON, sessionJSON, userJSON } from "../../scripts/clerk/payloads.ts";
+import { envelope, membershipJSON, organizationJSON, sessionJSON, userJSON } from "../../scripts/simulator/payloads.ts";
 import { ClerkApiError, type ClerkObject } from "../../supabase/functions/_shared/clerk-api.ts";
 import { parseOriginPolicy } from "../../supabase/functions/_shared/cors.ts";
-import { ConfigError, DatabaseError, InvalidEventError } from "../../supabase/functions/_shared/errors.ts";
+import { ConfigError } from "../../supabase/functions/_shared/env.ts";
+import { DatabaseError, InvalidEventError } from "../../supabase/functions/_shared/errors.ts";
 import { changeForEvent, type LedgerEvent, ledgerEvent, parseEnvelope } from "../../supabase/functions/_shared/events.ts";
 import { profileFromUser } from "../../supabase/functions/_shared/mappers.ts";
 import { goneEvent, snapshotEvent } from "../../supabase/functions/_shared/snapshots.ts";

@@ -3,7 +3,7 @@
  * functions the dashboard calls (clerk-sync-admin, clerk-sync-self) each read their list
  * from their own variable, with the same rules.
  */
-import { ConfigError } from "./errors.ts";
+import { ConfigError } from "./env.ts";
 
 /** Which browser origins may call a function. */
 export type OriginPolicy =

@@ -1,4 +1,4 @@
-import { type Env, positiveInteger, required } from "../_shared/config.ts";
+import { type Env, positiveInteger, required } from "../_shared/env.ts";
 import { type OriginPolicy, parseOriginPolicy } from "../_shared/cors.ts";
 
 /** Everything the clerk-sync-self function reads from its environment, checked once at start. */

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { envelope, type UserJSON, userJSON } from "../../../scripts/clerk/payloads.ts";
-import { loadState, saveState } from "../../../scripts/clerk/state.ts";
+import { envelope, type UserJSON, userJSON } from "../../../scripts/simulator/payloads.ts";
+import { loadState, saveState } from "../../../scripts/simulator/state.ts";
 import type { StackStatus } from "../../../scripts/lib/status.ts";
 import { clerkId, deliverEvent, userClient } from "../../support/clients.ts";
 
