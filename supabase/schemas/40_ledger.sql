@@ -14,9 +14,10 @@
 --   duplicate is never stored: a redelivery of a settled message is counted in
 --             `duplicates` and answered with the outcome 'duplicate'.
 --
--- Sources: backfill and reconcile (`npm run clerk -- backfill|reconcile`) apply what
--- they read from Clerk's Backend API through the same apply_clerk_event, with message
--- ids `backfill:…` and `reconcile:…` (a Svix id is msg_… and never holds a colon).
+-- Sources: backfill and reconcile (`npm run clerk -- backfill|reconcile`) and the
+-- on-demand pull of a signed-in user (clerk-sync-self) apply what they read from
+-- Clerk's Backend API through the same apply_clerk_event, with message ids
+-- `backfill:…`, `reconcile:…` and `pull:…` (a Svix id is msg_… and never holds a colon).
 -- Those rows are clocked by the object's updated_at, often months old, and arrive by
 -- the thousand, so the webhook numbers of sync_health leave them out; `source` says
 -- which is which.
@@ -40,20 +41,21 @@ create table public.clerk_events (
     case split_part(svix_id, ':', 1)
       when 'backfill' then 'backfill'
       when 'reconcile' then 'reconcile'
+      when 'pull' then 'pull'
       else 'webhook'
     end
   ) stored
 );
 
 comment on table public.clerk_events is 'Ledger of Clerk webhook messages, keyed by Svix message id: what makes delivery exactly-once, and the audit trail. Service role only.';
-comment on column public.clerk_events.svix_id is 'Svix message id (msg_…) of a webhook; backfill:<id>:<updated_at> or reconcile:<id>:gone:<ms> for changes read from Clerk''s Backend API.';
+comment on column public.clerk_events.svix_id is 'Svix message id (msg_…) of a webhook; backfill:<id>:<updated_at>, pull:<id>:<updated_at>, reconcile:<id>:gone:<ms> or pull:<id>:gone:<ms> for changes read from Clerk''s Backend API.';
 comment on column public.clerk_events.event_at is 'The event clock: envelope timestamp (ms), else data.updated_at. Not the delivery time.';
 comment on column public.clerk_events.received_at is 'When this message was first received.';
 comment on column public.clerk_events.attempts is 'How many times the message was processed; only failed messages are processed again.';
 comment on column public.clerk_events.duplicates is 'Redeliveries of this message after it settled, each answered as a duplicate.';
 comment on column public.clerk_events.error is 'SQLSTATE and message of the last failure; never the payload.';
 comment on column public.clerk_events.payload is 'The verified event envelope, kept for audit and replay.';
-comment on column public.clerk_events.source is 'webhook, backfill or reconcile: derived from the message id.';
+comment on column public.clerk_events.source is 'webhook, backfill, reconcile or pull: derived from the message id.';
 
 create index clerk_events_received_at_idx on public.clerk_events (received_at);
 create index clerk_events_failed_idx on public.clerk_events (received_at) where outcome = 'failed';

@@ -1,19 +1,23 @@
--- On-demand sync of the caller's own user: what the clerk-sync-self Edge Function needs
--- from the database besides apply_clerk_event.
+-- The on-demand sync of the caller's own user: what the clerk-sync-self Edge Function
+-- needs from the database besides apply_clerk_events.
 --
 -- A signed-in user whose row is missing (the user.created webhook is late, or never
--- came) asks the function to pull their user from Clerk's Backend API. Two things must
--- hold for that to be safe:
+-- came) asks the function to pull their user from Clerk's Backend API. Two rules make
+-- that safe:
 --   * the caller names only themselves. The function is deployed with verify_jwt =
 --     false (a browser's CORS preflight carries no token), so it never judges the token
 --     itself: it calls session_clerk_id() through PostgREST with the caller's own token,
 --     and PostgREST (with hosted Supabase's third-party auth, which trusts only Clerk)
 --     checks signature, expiry and issuer. The answer is the only user it syncs.
 --   * the cost is bounded. Each pull spends Clerk Backend API requests, whose rate limit
---     the whole instance shares (100 per 10 s on a development instance). So a user may
---     pull at most once per interval, and the claim lives here, not in a function
+--     the whole Clerk instance shares (100 per 10 s on a development instance). So a user
+--     may pull at most once per interval, and the claim lives here, not in a function
 --     instance's memory: hosted Supabase runs many instances, and a limit one instance
 --     keeps is no limit.
+--
+--   public.session_clerk_id()                  signed-in users: the token's sub
+--   public.claim_self_sync(user, interval)     service role: the rate limit
+--   private.self_sync_pulls                    one row per user: their last pull
 
 create function public.session_clerk_id()
 returns text

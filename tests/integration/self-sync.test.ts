@@ -104,6 +104,8 @@ describe("a user who exists only in Clerk", () => {
       { svix_id: pullId(user), type: "user.updated", outcome: "applied" },
       { svix_id: late.id, type: "user.created", outcome: "stale" },
     ]);
+    const { rows: [{ source }] } = await db.query("select source from clerk_events where svix_id = $1", [pullId(user)]);
+    expect(source, "a pull is not a webhook: sync_health does not count it").toBe("pull");
   });
 
   it("pulling the same version again is a duplicate", async () => {
@@ -209,7 +211,6 @@ describe("bounded cost", () => {
     const retryAfter = Number(second.headers.get("retry-after"));
     expect(retryAfter).toBeGreaterThanOrEqual(28);
     expect(retryAfter).toBeLessThanOrEqual(30);
-    expect(second.body).toMatchObject({ retry_after_seconds: retryAfter });
     expect(second.body.error).toMatch(/try again in \d+ s/);
     // Another user is not held back by this one's pull.
     expect((await pull(clerkUser().id, { url: b.url })).status).toBe(200);
@@ -228,7 +229,7 @@ describe("bounded cost", () => {
     const answer = await pull(user.id);
     expect(answer.status).toBe(503);
     expect(answer.headers.get("retry-after")).toBe("45");
-    expect(answer.body).toMatchObject({ retry_after_seconds: 45 });
+    expect(answer.body.error).toBe("Clerk is not answering right now (429): try again in 45 s");
     expect(await profile(user.id)).toBeNull();
   });
 

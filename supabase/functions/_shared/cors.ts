@@ -40,7 +40,7 @@ export function parseOriginPolicy(name: string, value: string | undefined): Orig
 }
 
 /** Whether a browser page at `origin` may call the function. */
-export function originAllowed(policy: OriginPolicy, origin: string): boolean {
+export function isAllowedOrigin(policy: OriginPolicy, origin: string): boolean {
   switch (policy.kind) {
     case "any":
       return true;

@@ -1,24 +1,16 @@
 /**
- * The errors clerk-sync-self answers with a status of its own. handler.ts maps them, and
- * the shared ones (DatabaseError, ClerkApiError), to status codes in one place.
+ * What clerk-sync-self refuses, and Clerk's failures as it answers them. handler.ts maps
+ * them, and the shared errors, to status codes in one place.
  */
+import { HttpError } from "../_shared/http.ts";
 
-/** A refusal: 401 (no or a bad token), 405, 429 (pulled too recently). */
-export class SelfSyncRefusal extends Error {
+/** A refusal of the caller's request: 401 (no or a bad token), 403 (origin), 405, 429 (pulled too recently). */
+export class SelfSyncRefusal extends HttpError {
   override name = "SelfSyncRefusal";
-  constructor(
-    readonly status: 401 | 403 | 405 | 429,
-    message: string,
-    /** For 429: when the caller may pull again. */
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
+  declare readonly status: 401 | 403 | 405 | 429;
+  constructor(status: 401 | 403 | 405 | 429, message: string, headers: Record<string, string> = {}) {
+    super(status, message, headers);
   }
-}
-
-/** PostgREST did not answer the session check: ours, like a database failure. */
-export class SessionCheckError extends Error {
-  override name = "SessionCheckError";
 }
 
 /** Clerk did not answer within the configured time. Answered 503, like Clerk's own 5xx. */

@@ -1,8 +1,9 @@
 import { ClerkApiError } from "../_shared/clerk-api.ts";
-import { allowOriginHeaders, originAllowed, type OriginPolicy, preflightResponse } from "../_shared/cors.ts";
-import { DatabaseError, InvalidEventError } from "../_shared/errors.ts";
+import { allowOriginHeaders, isAllowedOrigin, type OriginPolicy, preflightResponse } from "../_shared/cors.ts";
+import { InvalidEventError } from "../_shared/errors.ts";
 import type { Outcome } from "../_shared/events.ts";
-import { ClerkTimeoutError, SelfSyncRefusal, SessionCheckError } from "./errors.ts";
+import { createResponder, HttpError, json, type LineEntry, type RequestLine } from "../_shared/http.ts";
+import { ClerkTimeoutError, SelfSyncRefusal } from "./errors.ts";
 import type { PullResult } from "./pull.ts";
 
 export interface SelfSyncHandlerOptions {
@@ -14,22 +15,18 @@ export interface SelfSyncHandlerOptions {
   pull: (userId: string) => Promise<PullResult>;
   /** Browser origins allowed to call. */
   allowedOrigins: OriginPolicy;
-  /** The pull interval, in seconds: the wait after Clerk failed (the claim holds that long). */
+  /** The pull interval, in seconds: also the wait after Clerk failed (the claim holds that long). */
   intervalSeconds: number;
   /** Receives one structured line per request. Never tokens or Clerk's data. */
   log?: (line: SelfSyncLog) => void;
 }
 
-export interface SelfSyncLog {
+export interface SelfSyncLog extends RequestLine {
   msg: "clerk-sync-self";
-  status: number;
-  ms: number;
   user?: string;
   result?: PullResult["result"];
   outcome?: Outcome;
   memberships?: number;
-  retry_after?: number;
-  error?: string;
 }
 
 /**
@@ -52,31 +49,27 @@ export interface SelfSyncLog {
  * The body is never read: the user synced is always the token's own `sub`.
  */
 export function createSelfSyncHandler(options: SelfSyncHandlerOptions): (request: Request) => Promise<Response> {
-  const log = options.log ?? ((line) => console.log(JSON.stringify(line)));
+  const respond = createResponder<SelfSyncLog>({
+    msg: "clerk-sync-self",
+    log: options.log,
+    failures: { database: "the database did not answer; try again", internal: "internal error" },
+    asHttpError: (error) => clerkFailure(error, options.intervalSeconds),
+  });
 
   return async (request) => {
-    const started = performance.now();
-    const entry: Partial<SelfSyncLog> = {};
     const origin = request.headers.get("origin");
-    const cors = origin && originAllowed(options.allowedOrigins, origin)
+    const cors = origin && isAllowedOrigin(options.allowedOrigins, origin)
       ? { ...allowOriginHeaders(options.allowedOrigins, origin), "access-control-expose-headers": "retry-after" }
       : null;
-    let response: Response;
-    try {
-      // A page on another origin is refused outright; callers without a browser send no Origin.
-      if (origin && !cors) {
-        throw new SelfSyncRefusal(403, `origin ${origin} is not allowed: add it to SELF_SYNC_ALLOWED_ORIGINS`);
-      }
-      response = request.method === "OPTIONS" ? preflightResponse("POST, OPTIONS") : await handle(request, entry);
-    } catch (error) {
-      response = errorResponse(error, entry, options.intervalSeconds);
-    }
+    const response = await respond((entry) => handle(request, entry, origin, cors));
     if (cors) for (const [name, value] of Object.entries(cors)) response.headers.set(name, value);
-    log({ msg: "clerk-sync-self", ...entry, status: response.status, ms: Math.round(performance.now() - started) });
     return response;
   };
 
-  async function handle(request: Request, entry: Partial<SelfSyncLog>): Promise<Response> {
+  async function handle(request: Request, entry: LineEntry<SelfSyncLog>, origin: string | null, cors: object | null): Promise<Response> {
+    // A page on another origin is refused outright; callers without a browser send no Origin.
+    if (origin && !cors) throw new SelfSyncRefusal(403, `origin ${origin} is not allowed: add it to SELF_SYNC_ALLOWED_ORIGINS`);
+    if (request.method === "OPTIONS") return preflightResponse("POST, OPTIONS");
     if (request.method !== "POST") return json(405, { error: "use POST" }, { allow: "POST, OPTIONS" });
     const token = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
     if (!token) throw new SelfSyncRefusal(401, "sign in: send your session token as Authorization: Bearer …");
@@ -84,7 +77,9 @@ export function createSelfSyncHandler(options: SelfSyncHandlerOptions): (request
     entry.user = userId;
 
     const wait = await options.claim(userId);
-    if (wait > 0) throw new SelfSyncRefusal(429, `you synced less than ${options.intervalSeconds} s ago: try again in ${wait} s`, wait);
+    if (wait > 0) {
+      throw new SelfSyncRefusal(429, `you synced less than ${options.intervalSeconds} s ago: try again in ${wait} s`, { "retry-after": String(wait) });
+    }
 
     const pulled = await options.pull(userId);
     entry.result = pulled.result;
@@ -94,40 +89,23 @@ export function createSelfSyncHandler(options: SelfSyncHandlerOptions): (request
   }
 }
 
-function errorResponse(error: unknown, entry: Partial<SelfSyncLog>, intervalSeconds: number): Response {
-  if (error instanceof SelfSyncRefusal) {
-    entry.error = error.message;
-    if (error.retryAfterSeconds === undefined) return json(error.status, { error: error.message });
-    entry.retry_after = error.retryAfterSeconds;
-    return retryLater(error.status, error.message, error.retryAfterSeconds);
-  }
-  // Clerk limits or fails: the caller waits, at least as long as their claim holds.
-  if (error instanceof ClerkTimeoutError || (error instanceof ClerkApiError && (error.status === undefined || error.status === 429 || error.status >= 500))) {
-    entry.error = error.message;
+/**
+ * Clerk's side, as the caller reads it. Clerk limiting or failing is worth waiting for,
+ * at least as long as the caller's claim holds anyway; Clerk refusing our own key or
+ * sending what the mappers refuse is not (502).
+ */
+function clerkFailure(error: unknown, intervalSeconds: number): HttpError | null {
+  const status = error instanceof ClerkApiError ? error.status : undefined;
+  if (error instanceof ClerkTimeoutError || (error instanceof ClerkApiError && (status === undefined || status === 429 || status >= 500))) {
     const wait = Math.max(intervalSeconds, Math.ceil(error instanceof ClerkApiError ? error.retryAfterSeconds ?? 0 : 0));
-    entry.retry_after = wait;
-    return retryLater(503, `Clerk is not answering right now (${error instanceof ClerkApiError && error.status ? error.status : "no answer"}): try again in ${wait} s`, wait);
+    const answer = `Clerk is not answering right now (${status ?? "no answer"}): try again in ${wait} s`;
+    return new HttpError(503, error.message, { "retry-after": String(wait) }, answer);
   }
   if (error instanceof ClerkApiError) {
-    entry.error = error.message;
-    return json(502, { error: `Clerk refused the sync's request (${error.status}): the function's CLERK_SECRET_KEY may be wrong` });
+    return new HttpError(502, error.message, {}, `Clerk refused the sync's request (${status}): the function's CLERK_SECRET_KEY may be wrong`);
   }
   if (error instanceof InvalidEventError) {
-    entry.error = `invalid: ${error.message}`;
-    return json(502, { error: `Clerk's answer could not be read: ${error.message}` });
+    return new HttpError(502, `invalid: ${error.message}`, {}, `Clerk's answer could not be read: ${error.message}`);
   }
-  if (error instanceof DatabaseError || error instanceof SessionCheckError) {
-    entry.error = `database: ${error instanceof DatabaseError && error.code ? `${error.code} ` : ""}${error.message}`;
-    return json(500, { error: "the database did not answer; try again" });
-  }
-  entry.error = `internal: ${error instanceof Error ? error.name : "unknown"}`;
-  return json(500, { error: "internal error" });
-}
-
-function retryLater(status: number, message: string, seconds: number): Response {
-  return json(status, { error: message, retry_after_seconds: seconds }, { "retry-after": String(seconds) });
-}
-
-function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+  return null;
 }

@@ -7,10 +7,9 @@
  * CORS preflight carries no token, so the platform must let it through. The caller's
  * token is then checked by the database (auth.ts), never here.
  */
-import { createClient } from "@supabase/supabase-js";
 import { createGroupApplier } from "../_shared/apply.ts";
 import { createClerkReader } from "../_shared/clerk-api.ts";
-import type { Database } from "../_shared/database.types.ts";
+import { createServiceClient } from "../_shared/service-client.ts";
 import { createSessionCheck } from "./auth.ts";
 import { createPullClaim } from "./claim.ts";
 import { loadSelfSyncConfig } from "./config.ts";
@@ -18,13 +17,7 @@ import { createSelfSyncHandler } from "./handler.ts";
 import { pullUser } from "./pull.ts";
 
 const config = loadSelfSyncConfig((name) => Deno.env.get(name));
-
-const service = createClient<Database>(config.supabaseUrl, config.serviceRoleKey, {
-  auth: { persistSession: false, autoRefreshToken: false },
-  global: {
-    fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(config.databaseTimeoutMs) }),
-  },
-});
+const service = createServiceClient(config.supabaseUrl, config.serviceRoleKey, config.databaseTimeoutMs);
 
 // No waiting and no retries inside a request: a rate-limited or failing Clerk is the
 // caller's 503 with Retry-After at once, and the dashboard tries again later.

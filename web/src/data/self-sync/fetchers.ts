@@ -25,9 +25,10 @@ export async function syncMyUser(client: Supabase): Promise<SelfSyncAnswer> {
       throw new SelfSyncError("unreachable", "The sync service could not be reached. Check your connection and try again.");
     }
     const response = error.context as Response;
-    const body = (await response.json().catch(() => null)) as { error?: unknown; retry_after_seconds?: unknown } | null;
+    const body = (await response.json().catch(() => null)) as { error?: unknown } | null;
     const message = typeof body?.error === "string" ? body.error : `The sync was refused (HTTP ${response.status}).`;
-    const retryAfter = Number(body?.retry_after_seconds ?? response.headers.get("retry-after"));
+    // Retry-After in seconds; the function exposes it to the dashboard's origin (CORS).
+    const retryAfter = Number(response.headers.get("retry-after") ?? Number.NaN);
     const wait = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null;
     if (response.status === 429) throw new SelfSyncError("rate_limited", message, wait);
     if (response.status === 503) throw new SelfSyncError("clerk_unavailable", message, wait);

@@ -177,6 +177,7 @@ function StallWarning({ report }: { report: SyncHealthReport }) {
 function HealthStats({ report }: { report: SyncHealthReport }) {
   const lag = report.lag_seconds;
   const inWindow = report.per_minute.reduce((sum, m) => sum + m.applied + m.stale + m.ignored + m.failed, 0);
+  const fromApi = report.api_rows_in_window.backfill + report.api_rows_in_window.reconcile + report.api_rows_in_window.pull;
   return (
     <dl className="stat-grid">
       <div className={`card stat${report.stalled ? " stat--warning" : ""}`}>
@@ -204,9 +205,7 @@ function HealthStats({ report }: { report: SyncHealthReport }) {
         <dd className="stat__value">{formatCount(inWindow)}</dd>
         <dd className="stat__detail">
           webhooks · {formatCount(report.redelivered_in_window)} redelivered
-          {report.api_rows_in_window.backfill + report.api_rows_in_window.reconcile > 0
-            ? ` · ${formatCount(report.api_rows_in_window.backfill + report.api_rows_in_window.reconcile)} from backfill or reconcile`
-            : null}
+          {fromApi > 0 ? ` · ${formatCount(fromApi)} read from Clerk (backfill, reconcile, sign-in pulls)` : null}
         </dd>
       </div>
       <div className="card stat">

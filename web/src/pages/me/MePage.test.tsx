@@ -176,7 +176,7 @@ describe("MePage", () => {
       "GET /profiles": () => ({ body: synced ? [ada] : [] }),
       "GET /my_organizations": () => ({ body: [] }),
       [selfSync]: () => {
-        if (pulls(fake) === 1) return { status: 429, body: { error: "you synced less than 30 s ago: try again in 1 s", retry_after_seconds: 1 } };
+        if (pulls(fake) === 1) return { status: 429, body: { error: "you synced less than 30 s ago: try again in 1 s" }, headers: { "retry-after": "1" } };
         synced = true;
         return { body: { result: "synced", user_id: ada.clerk_id, outcome: "applied", memberships: 0 } };
       },
@@ -194,7 +194,7 @@ describe("MePage", () => {
     const fake = fakeApi({
       "GET /countries": () => ({ body: countries }),
       "GET /profiles": () => ({ body: [] }),
-      [selfSync]: () => ({ status: 503, body: { error: "Clerk is not answering right now (503): try again in 30 s", retry_after_seconds: 30 } }),
+      [selfSync]: () => ({ status: 503, body: { error: "Clerk is not answering right now (503): try again in 30 s" }, headers: { "retry-after": "30" } }),
     });
     renderPage(<MePage pollMs={60_000} />, { api: fake, userId: ada.clerk_id });
     const alert = await screen.findByRole("alert");
@@ -231,7 +231,7 @@ describe("MePage", () => {
     fake.on(selfSync, () =>
       pulls(fake) === 1
         ? { body: { result: "synced", user_id: ada.clerk_id, outcome: "stale", memberships: 0 } }
-        : { status: 429, body: { error: "you synced less than 30 s ago: try again in 25 s", retry_after_seconds: 25 } });
+        : { status: 429, body: { error: "you synced less than 30 s ago: try again in 25 s" }, headers: { "retry-after": "25" } });
     renderPage(<MePage />, { api: fake, userId: ada.clerk_id });
     const refresh = await screen.findByRole("button", { name: "Refresh from Clerk" });
     expect(pulls(fake), "a row that is there is not pulled by itself").toBe(0);
