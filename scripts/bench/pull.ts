@@ -12,7 +12,7 @@
  */
 import { createClerkReader } from "../../supabase/functions/_shared/clerk-api.ts";
 import { userJSON } from "../simulator/payloads.ts";
-import { loadState, saveState } from "../simulator/state.ts";
+import { updateState } from "../simulator/state.ts";
 import type { StackStatus } from "../lib/status.ts";
 import { fakeSecretKey } from "../simulator/fake-api.ts";
 
@@ -36,9 +36,9 @@ interface Timing {
 export async function benchPull(stack: StackStatus, pulls: number, log: (line: string) => void): Promise<PullReport> {
   const warmup = 5;
   const users = Array.from({ length: pulls + warmup }, (_, i) => userJSON({ firstName: "Bench", lastName: `Pull${i}`, username: `bench_pull_${i}_${Date.now()}` }));
-  const state = await loadState(stack.stateDir);
-  for (const user of users) state.users[user.id] = user;
-  await saveState(stack.stateDir, state);
+  await updateState(stack.stateDir, (state) => {
+    for (const user of users) state.users[user.id] = user;
+  });
   const tokens = await Promise.all(users.map((user) => devToken(stack, user.id)));
 
   const url = `${stack.apiUrl}/functions/v1/clerk-sync-self`;

@@ -12,7 +12,7 @@ import { startFakeClerkApi } from "./fake-api.ts";
 import { parseEventFile } from "./replay.ts";
 import { seedDemoUsers } from "./seed.ts";
 import { buildEvent } from "./send.ts";
-import { loadState, saveState } from "./state.ts";
+import { loadState, updateState } from "./state.ts";
 
 /** Where events go: every command that sends takes these. */
 const deliveryOptions = {
@@ -56,6 +56,7 @@ const send = command({
     user: { type: "string", value: "ID", description: "The user to update or delete (default: the newest simulated user)" },
     org: { type: "string", value: "ID", description: "The organization, for organization and membership events" },
     set: { type: "string", multiple: true, value: "field=value", description: "Set a field of data: first_name=Ada, public_metadata='{\"admin\":true}'" },
+    "no-deliver": { type: "boolean", description: "Change \"Clerk\" (the stack's fake Backend API) only: the webhook is never sent" },
     ...deliveryOptions,
   },
   details: `Types: user.created, user.updated, user.deleted, organization.created|updated|deleted,
@@ -64,15 +65,34 @@ other type (sent with a bare data object).
 
   npm run clerk -- send user.created --set first_name=Grace --set last_name=Hopper
   npm run clerk -- send user.updated --set username=grace
-  npm run clerk -- send user.deleted --user user_…`,
+  npm run clerk -- send user.deleted --user user_…
+  npm run clerk -- send user.created --no-deliver   a user the webhook never told us about:
+                                                   sign in as them, and My profile pulls them`,
   async run({ values, args: [type] }) {
+    if (values["no-deliver"]) return await changeClerkOnly(type, values);
     const { status, delivery } = await target(values);
-    const state = await loadState(stateDir());
-    const event = buildEvent(type, state, { user: values.user, org: values.org, set: values.set ?? [], apiUrl: status?.apiUrl });
-    await saveState(stateDir(), state);
+    const event = await updateState(stateDir(), (state) =>
+      buildEvent(type, state, { user: values.user, org: values.org, set: values.set ?? [], apiUrl: status?.apiUrl }));
     return (await sendAndReport(newMessage(event), delivery, type)) ? 0 : 1;
   },
 });
+
+/**
+ * `send --no-deliver`: what Clerk holds changes (the fake Backend API serves it at once),
+ * and the webhook that would tell the database is lost, as with a wrong secret or a
+ * disabled endpoint. The dashboard's on-demand sync (clerk-sync-self) then has to win.
+ */
+async function changeClerkOnly(type: string, values: { user?: string; org?: string; set?: string[] }): Promise<number> {
+  const status = await requireStatus(stateDir());
+  const event = await updateState(stateDir(), (state) =>
+    buildEvent(type, state, { user: values.user, org: values.org, set: values.set ?? [], apiUrl: status.apiUrl }) as { data: { id?: unknown } });
+  const id = String(event.data.id);
+  console.log(`✓ ${type} ${id}: changed in Clerk (${status.clerkApiUrl}); no webhook sent.`);
+  if (type.startsWith("user.") && type !== "user.deleted") {
+    console.log(`  Sign in as ${id} on the dashboard (Sign in → "Or sign in with a user id"): My profile pulls it from Clerk.`);
+  }
+  return 0;
+}
 
 const seed = command({
   name: "seed",

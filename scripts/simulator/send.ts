@@ -87,7 +87,7 @@ export function buildEvent(type: string, state: ClerkState, options: BuildOption
   if (resource === "session") {
     const user = findUser(state, options.user);
     const status = { created: "active", ended: "ended", removed: "removed", revoked: "revoked" }[action] ?? action;
-    return envelope(type, sessionJSON({ userId: user.id, status, now }), now);
+    return envelope(type, sessionJSON({ userId: user.id, status, now, user }), now);
   }
 
   return envelope(type, { object: resource, id: options.user ?? clerkId("ins"), ...fields }, now);

@@ -6,10 +6,13 @@
  * every order, deletions stick, the cost is bounded across instances, and a token only
  * ever syncs its own user.
  */
+import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { generateKeyPair, importJWK, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { bin, repoRoot } from "../../scripts/lib/paths.ts";
 import { type FakeClerkApi, startFakeClerkApi } from "../../scripts/simulator/fake-api.ts";
 import { deletedJSON, envelope, membershipJSON, organizationJSON, sessionJSON, userJSON, type UserJSON } from "../../scripts/simulator/payloads.ts";
 import type { ClerkState } from "../../scripts/simulator/state.ts";
@@ -328,5 +331,22 @@ describe("session.created", () => {
     const signIn = newMessage(envelope("session.created", sessionJSON({ userId: user.id }), Date.now()));
     expect(await post(stack, signIn)).toEqual({ status: 200, body: { outcome: "ignored" } });
     expect(await profile(user.id)).toBeNull();
+  });
+});
+
+describe("the local stack", () => {
+  it("`send user.created --no-deliver` changes Clerk only; the stack's own clerk-sync-self pulls that user through the gateway", async () => {
+    const { stdout } = await promisify(execFile)(bin("tsx"), ["scripts/clerk.ts", "send", "user.created", "--no-deliver", "--set", "first_name=Grace"], {
+      cwd: repoRoot,
+      env: { ...process.env, STACK_DIR: stack.stateDir },
+    });
+    const id = /✓ user\.created (user_\w+): changed in Clerk/.exec(stdout)?.[1];
+    expect(id, stdout).toBeDefined();
+    expect(stdout).toContain("no webhook sent");
+    expect(await profile(id!), "no webhook reached the database").toBeNull();
+
+    const answer = await pull(id!, { url: `${stack.apiUrl}/functions/v1/clerk-sync-self` });
+    expect(answer).toMatchObject({ status: 200, body: { result: "synced", outcome: "applied" } });
+    expect((await profile(id!)).first_name).toBe("Grace");
   });
 });

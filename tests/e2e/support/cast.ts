@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { envelope, type UserJSON, userJSON } from "../../../scripts/simulator/payloads.ts";
-import { loadState, saveState } from "../../../scripts/simulator/state.ts";
+import { updateState } from "../../../scripts/simulator/state.ts";
 import type { StackStatus } from "../../../scripts/lib/status.ts";
 import { clerkId, deliverEvent, userClient } from "../../support/clients.ts";
 
@@ -57,18 +57,17 @@ export async function writeOwnFields(stack: StackStatus, member: CastMember, fie
 
 /**
  * Puts the user in "Clerk" (the stack's fake Backend API) and sends no webhook, as
- * `npm run clerk -- send user.created --no-deliver` does. Only one test file writes
- * the stack's Clerk state, one test at a time.
+ * `npm run clerk -- send user.created --no-deliver` does.
  */
 export async function addToClerk(stack: StackStatus, member: CastMember): Promise<void> {
-  const state = await loadState(stack.stateDir);
-  state.users[member.user.id] = member.user;
-  await saveState(stack.stateDir, state);
+  await updateState(stack.stateDir, (state) => {
+    state.users[member.user.id] = member.user;
+  });
 }
 
 /** Deletes the user in "Clerk" and sends no webhook: their next pull finds them gone. */
 export async function removeFromClerk(stack: StackStatus, member: CastMember): Promise<void> {
-  const state = await loadState(stack.stateDir);
-  delete state.users[member.user.id];
-  await saveState(stack.stateDir, state);
+  await updateState(stack.stateDir, (state) => {
+    delete state.users[member.user.id];
+  });
 }
