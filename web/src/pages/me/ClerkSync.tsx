@@ -51,7 +51,23 @@ export type ClerkSync = ReturnType<typeof useClerkSync>;
 /** Signed in, but no row here yet: the pull's progress, and what went wrong if it did. */
 export function PullingProfile({ sync, userId }: { sync: ClerkSync; userId: string }) {
   const failure = sync.error instanceof SelfSyncError ? sync.error.failure : sync.error ? "refused" : null;
-  if (!failure || sync.isPending || (sync.isSuccess && sync.data.result === "synced")) {
+  // The pull ran and the row was read again: still none means it is tombstoned here
+  // while Clerk has the user (a deletion newer than Clerk's version of them).
+  if (sync.isSuccess && sync.data.result === "synced") {
+    return (
+      <div className="state state--error" role="alert">
+        <h1 className="state__title">Your profile is not in this app</h1>
+        <p className="state__text">
+          Clerk has your account, but this app's copy of it was deleted after Clerk last changed it. Ask the app's administrators to
+          restore it. Your user id is <code>{userId}</code>.
+        </p>
+        <button type="button" className="button" onClick={() => sync.mutate()}>
+          Try again
+        </button>
+      </div>
+    );
+  }
+  if (!failure || sync.isPending) {
     return (
       <div className="state waiting" role="status" aria-live="polite">
         <Spinner label="Bringing your profile from Clerk" />

@@ -214,6 +214,17 @@ describe("MePage", () => {
     await waitFor(() => expect(pulls(fake)).toBe(2));
   });
 
+  it("says so when the pull ran and the row is still not there (deleted here, not in Clerk)", async () => {
+    const fake = fakeApi({
+      "GET /countries": () => ({ body: countries }),
+      "GET /profiles": () => ({ body: [] }),
+      [selfSync]: () => ({ body: { result: "synced", user_id: ada.clerk_id, outcome: "stale", memberships: 0 } }),
+    });
+    renderPage(<MePage pollMs={60_000} />, { api: fake, userId: ada.clerk_id });
+    expect(await screen.findByRole("heading", { name: "Your profile is not in this app" })).toBeTruthy();
+    expect(pulls(fake)).toBe(1);
+  });
+
   it("signs out a user Clerk no longer has, and the sign-in page says why", async () => {
     let signedOut = 0;
     const fake = fakeApi({
