@@ -164,7 +164,7 @@ try {
   ];
 
   // As the dashboard sends it: the anon key as apikey, a signed-in user's session token.
-  const tokenResponse = await fetch(stack.status.devTokenUrl, { method: "POST", body: JSON.stringify({ sub: "user_bench00000001" }) });
+  const tokenResponse = await fetch(stack.status.devTokenUrl, { method: "POST", headers: { apikey: stack.status.anonKey }, body: JSON.stringify({ sub: "user_bench00000001" }) });
   const { token } = (await tokenResponse.json()) as { token: string };
   const headers = { apikey: stack.status.anonKey, authorization: `Bearer ${token}` };
 

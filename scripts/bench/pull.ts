@@ -88,7 +88,7 @@ function timing(durations: number[]): Timing {
 }
 
 async function devToken(stack: StackStatus, sub: string): Promise<string> {
-  const response = await fetch(stack.devTokenUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ sub }) });
+  const response = await fetch(stack.devTokenUrl, { method: "POST", headers: { "content-type": "application/json", apikey: stack.anonKey }, body: JSON.stringify({ sub }) });
   if (!response.ok) throw new Error(`dev token: HTTP ${response.status}`);
   return ((await response.json()) as { token: string }).token;
 }

@@ -3,14 +3,27 @@ import { defaultStateDir } from "./paths.ts";
 
 /**
  * Where the local stack runs, from the environment:
- * STACK_DIR (.stack), STACK_API_PORT (54321), STACK_DB_PORT (54322), and STACK_DB_URL
- * to use an existing PostgreSQL instead of the embedded one.
+ * STACK_DIR (.stack), STACK_API_PORT (54321), STACK_DB_PORT (54322), STACK_DB_URL
+ * to use an existing PostgreSQL instead of the embedded one, DASHBOARD_PORT (5173, the
+ * dashboard of `npm run dev`), and STACK_DASHBOARD_ORIGINS: more browser origins,
+ * comma-separated, that may call /dev/* (a dashboard served elsewhere).
  */
-export function stackOptionsFromEnv() {
+export function stackOptionsFromEnv(env: NodeJS.ProcessEnv = process.env) {
+  const dashboardPort = Number(env.DASHBOARD_PORT ?? 5173);
   return {
-    stateDir: process.env.STACK_DIR ? resolve(process.env.STACK_DIR) : defaultStateDir,
-    apiPort: Number(process.env.STACK_API_PORT ?? 54321),
-    dbPort: Number(process.env.STACK_DB_PORT ?? 54322),
-    externalDbUrl: process.env.STACK_DB_URL || undefined,
+    stateDir: env.STACK_DIR ? resolve(env.STACK_DIR) : defaultStateDir,
+    apiPort: Number(env.STACK_API_PORT ?? 54321),
+    dbPort: Number(env.STACK_DB_PORT ?? 54322),
+    externalDbUrl: env.STACK_DB_URL || undefined,
+    dashboardPort,
+    dashboardOrigins: [
+      ...defaultDashboardOrigins(dashboardPort),
+      ...(env.STACK_DASHBOARD_ORIGINS ?? "").split(",").map((origin) => origin.trim()).filter(Boolean),
+    ],
   };
+}
+
+/** The origins of the dashboard's dev server on `port`, as a browser names them. */
+export function defaultDashboardOrigins(port = 5173): string[] {
+  return [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
 }

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { chmod, readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { defaultStateDir } from "./paths.ts";
 
@@ -22,9 +22,20 @@ export interface StackStatus {
   clerkApiUrl: string;
   /** The folder holding data, keys and logs. */
   stateDir: string;
+  /** The folder of PostgREST's and the functions' unix sockets (only the gateway is on TCP). */
+  socketDir: string;
   /** The process that runs the stack. */
   pid: number;
   startedAt: string;
+}
+
+/**
+ * Writes a file only this user may read (0600), also over an older, wider one: status.json
+ * and keys.json hold the service-role key, the webhook secret and the superuser URL.
+ */
+export async function writeSecretFile(path: string, text: string): Promise<void> {
+  await writeFile(path, text, { mode: 0o600 });
+  await chmod(path, 0o600);
 }
 
 export function statusFile(stateDir = defaultStateDir): string {

@@ -20,7 +20,7 @@ import type { SupabaseClient } from "@supabase/supabase-js";
 import { createEventApplier, type EventApplier } from "../../supabase/functions/_shared/apply.ts";
 import type { Database } from "../../supabase/functions/_shared/database.types.ts";
 import { InvalidEventError } from "../../supabase/functions/_shared/errors.ts";
-import type { LedgerEvent, Outcome } from "../../supabase/functions/_shared/events.ts";
+import type { ApplyOutcome, LedgerEvent } from "../../supabase/functions/_shared/events.ts";
 import { goneEvent, snapshotEvent } from "../../supabase/functions/_shared/snapshots.ts";
 import type { Progress } from "../lib/progress.ts";
 import type { ClerkKind, ClerkObject, ClerkReader } from "../../supabase/functions/_shared/clerk-api.ts";
@@ -68,10 +68,14 @@ export interface KindReport {
   gone: number;
   unchanged: number;
   /** What apply_clerk_event answered. */
-  outcomes: Record<Outcome, number>;
+  outcomes: Record<ApplyOutcome, number>;
   /** Objects the mappers refused (InvalidEventError), by id. */
   invalid: Array<{ id: string; error: string }>;
+  /** Reconcile: the ids behind missing, outdated, tombstonedHere and gone, for a dry run to list. */
+  changes?: Record<ReconcileChange, string[]>;
 }
+
+export type ReconcileChange = "missing" | "outdated" | "tombstonedHere" | "gone";
 
 export interface SyncOptions {
   reader: ClerkReader;
@@ -134,6 +138,11 @@ async function syncKind(kind: ClerkKind, options: SyncOptions): Promise<KindRepo
     unchanged: 0,
     outcomes: { applied: 0, stale: 0, duplicate: 0, ignored: 0, failed: 0 },
     invalid: [],
+    changes: reconcile ? { missing: [], outdated: [], tombstonedHere: [], gone: [] } : undefined,
+  };
+  const count = (change: ReconcileChange, id: string) => {
+    report[change]++;
+    report.changes?.[change].push(id);
   };
 
   const apply = async (events: Array<[id: string, build: () => LedgerEvent]>) => {
@@ -157,10 +166,10 @@ async function syncKind(kind: ClerkKind, options: SyncOptions): Promise<KindRepo
   const needsUpsert = (object: ClerkObject): boolean => {
     if (!local) return true;
     const row = local.get(object.id);
-    if (!row) report.missing++;
-    else if (row.deleted_at !== null) report.tombstonedHere++;
+    if (!row) count("missing", object.id);
+    else if (row.deleted_at !== null) count("tombstonedHere", object.id);
     // Not "older than": an object without a readable updated_at is tried, and reported invalid.
-    else if (!(row.clerk_updated_at !== null && Date.parse(row.clerk_updated_at) >= Number(object.updated_at))) report.outdated++;
+    else if (!(row.clerk_updated_at !== null && Date.parse(row.clerk_updated_at) >= Number(object.updated_at))) count("outdated", object.id);
     else {
       report.unchanged++;
       return false;
@@ -198,7 +207,7 @@ async function syncKind(kind: ClerkKind, options: SyncOptions): Promise<KindRepo
         `${gone.length}.`,
     );
   }
-  report.gone = gone.length;
+  for (const row of gone) count("gone", row.clerk_id);
   const confirmedAt = now();
   await apply(gone.map((row): [string, () => LedgerEvent] => [row.clerk_id, () => reconcileTombstone(kind, row, confirmedAt)]));
   return report;

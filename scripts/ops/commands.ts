@@ -3,13 +3,18 @@
  * they talk to SUPABASE_URL with SUPABASE_SERVICE_ROLE_KEY (else the running stack),
  * and backfill and reconcile read Clerk's Backend API (see config.ts).
  */
+import { once } from "node:events";
+import { createWriteStream } from "node:fs";
 import { command, type Command, CommandError, UsageError, wholeNumber } from "../lib/cli.ts";
 import { progress } from "../lib/progress.ts";
 import { createNodeClient } from "../lib/supabase.ts";
 import { type ClerkKind, createClerkReader } from "../../supabase/functions/_shared/clerk-api.ts";
+import { isMessageId, messageIdProblem } from "../../supabase/functions/_shared/message-id.ts";
 import { clerkKinds, type KindReport, supabaseTarget, syncFromClerk, TooManyDeletesError } from "./backfill.ts";
 import { loadOperatorConfig } from "./config.ts";
-import { pruneLedger } from "./prune-ledger.ts";
+import { discardFailedAndReport } from "./discard-failed.ts";
+import { exportEvents } from "./export.ts";
+import { describePreview, previewPrune, pruneLedger, pruneRequest } from "./prune-ledger.ts";
 import { replayFailedAndReport } from "./replay-failed.ts";
 import { formatReports } from "./report.ts";
 
@@ -49,8 +54,29 @@ const replayFailedCommand = command({
   },
   async run({ values }) {
     const limit = values.limit === undefined ? undefined : wholeNumber(values.limit, "--limit", { min: 1 });
+    const ids = values.id && messageIds(values.id);
     const config = await loadOperatorConfig();
-    return await replayFailedAndReport(createNodeClient(config.supabaseUrl, config.serviceRoleKey), { ids: values.id, limit });
+    return await replayFailedAndReport(createNodeClient(config.supabaseUrl, config.serviceRoleKey), { ids, limit });
+  },
+});
+
+const discardFailedCommand = command({
+  name: "discard-failed",
+  summary: "Give up on failed events that no fix can apply (recorded and audited), so sync_health stops failing",
+  options: {
+    id: { type: "string", multiple: true, value: "msg_…", description: "The failed event to discard (repeat for several; required)" },
+    reason: { type: "string", value: "TEXT", description: "Why, for the audit (at most 500 characters)" },
+    "dry-run": { type: "boolean", description: "Show what would be discarded and change nothing" },
+  },
+  details: `Each event is settled as 'discarded' in the ledger, with who (cli:<your login>) and when, and
+one row in clerk_event_audit says why. Its payload stays until prune-ledger clears it. Replay an
+event instead when a fix can make it apply: replay-failed --id msg_….`,
+  async run({ values }) {
+    if (!values.id?.length) throw new UsageError("discard-failed needs --id msg_… (one or more): it never discards every failed event at once.");
+    const ids = messageIds(values.id);
+    if (values.reason !== undefined && values.reason.length > 500) throw new UsageError("--reason must be at most 500 characters.");
+    const config = await loadOperatorConfig();
+    return await discardFailedAndReport(createNodeClient(config.supabaseUrl, config.serviceRoleKey), { ids, reason: values.reason, dryRun: values["dry-run"] === true });
   },
 });
 
@@ -59,20 +85,61 @@ const pruneLedgerCommand = command({
   summary: "Clear ledger payloads (and delete rows) older than an age; failed events are kept",
   options: {
     "older-than": { type: "string", value: "AGE", description: "Clear payloads older than this: 90m, 12h, 30d or 2w (required)" },
-    "delete-older-than": { type: "string", value: "AGE", description: "Also delete rows older than this, e.g. 180d" },
+    "delete-older-than": { type: "string", value: "AGE", description: "Also delete rows older than this, at least 2d, e.g. 180d" },
+    "dry-run": { type: "boolean", description: "Print how many rows would change, and their range; change nothing" },
   },
   async run({ values }) {
-    const olderThan = values["older-than"];
-    const deleteOlderThan = values["delete-older-than"];
-    if (!olderThan) throw new UsageError("prune-ledger needs --older-than, e.g. --older-than 30d.");
+    const request = pruneRequest(values["older-than"], values["delete-older-than"]);
     const config = await loadOperatorConfig();
-    const result = await pruneLedger(createNodeClient(config.supabaseUrl, config.serviceRoleKey), olderThan, deleteOlderThan);
-    console.log(`Cleared ${result.payloads_cleared} payloads older than ${olderThan}; deleted ${result.rows_deleted} rows${deleteOlderThan ? ` older than ${deleteOlderThan}` : ""}. Failed events were kept.`);
+    const client = createNodeClient(config.supabaseUrl, config.serviceRoleKey);
+    if (values["dry-run"]) {
+      console.log(describePreview(request, await previewPrune(client, request)));
+      return 0;
+    }
+    const result = await pruneLedger(client, request);
+    const rows = request.rowsOlderThan ? ` older than ${request.rowsOlderThan.text}` : "";
+    console.log(`Cleared ${result.payloads_cleared} payloads older than ${request.payloadsOlderThan.text}; deleted ${result.rows_deleted} rows${rows}. Failed events were kept.`);
     return 0;
   },
 });
 
-export const operatorCommands: Command[] = [backfill, reconcile, replayFailedCommand, pruneLedgerCommand];
+/** The --id values, each checked as a message id before anything is asked of the database. */
+function messageIds(ids: string[]): string[] {
+  const invalid = ids.find((id) => !isMessageId(id));
+  if (invalid !== undefined) throw new UsageError(`--id ${messageIdProblem(invalid)}`);
+  return ids;
+}
+
+const exportCommand = command({
+  name: "export",
+  summary: "Write the ledger's events as JSONL, the format replay reads",
+  options: {
+    out: { type: "string", value: "FILE", description: "Write to this file (default: standard output)" },
+    type: { type: "string", value: "TYPE", description: "Only this event type, or a prefix such as user.*" },
+    limit: { type: "string", value: "N", description: "At most N events, oldest first" },
+  },
+  details: `Events whose payload prune-ledger cleared cannot be exported. Replayed to the same database
+they are duplicates (same message ids); to another, such as a fresh local stack, they apply.
+
+  npm run clerk -- export --type user.* --limit 100 --out events.jsonl
+  npm run clerk -- replay events.jsonl`,
+  async run({ values }) {
+    const limit = values.limit === undefined ? undefined : wholeNumber(values.limit, "--limit", { min: 1 });
+    const config = await loadOperatorConfig();
+    const lines = exportEvents(createNodeClient(config.supabaseUrl, config.serviceRoleKey), { type: values.type, limit });
+    let count = 0;
+    const out = values.out ? createWriteStream(values.out) : process.stdout;
+    for await (const line of lines) {
+      if (!out.write(`${line}\n`)) await once(out, "drain");
+      count++;
+    }
+    if (out !== process.stdout) await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    console.error(`Exported ${count} event${count === 1 ? "" : "s"}${values.out ? ` to ${values.out}` : ""}.${count ? ` Send them again with \`npm run clerk -- replay ${values.out ?? "<file>"}\`.` : ""}`);
+    return 0;
+  },
+});
+
+export const operatorCommands: Command[] = [backfill, reconcile, replayFailedCommand, discardFailedCommand, pruneLedgerCommand, exportCommand];
 
 async function syncCommand(
   mode: "backfill" | "reconcile",

@@ -14,20 +14,31 @@ export { type ReplayOptions, type ReplaySummary, replayFailed } from "../../supa
 
 /** One line for people: "3 failed events replayed: 2 applied, 1 failed again". */
 export function describeReplay(summary: ReplaySummary): string {
-  if (summary.found === 0) return "No failed events to replay.";
+  const asked = [
+    summary.notFailed.length > 0 && `${summary.notFailed.length} not failed`,
+    summary.unknown.length > 0 && `${summary.unknown.length} not in the ledger`,
+  ].filter(Boolean);
+  if (summary.found === 0) return asked.length > 0 ? `Nothing replayed: ${asked.join(", ")}.` : "No failed events to replay.";
   const parts = Object.entries(summary.outcomes).map(([outcome, n]) => `${n} ${outcome === "failed" ? "failed again" : outcome}`);
   if (summary.unreadable.length > 0) parts.push(`${summary.unreadable.length} still unreadable`);
-  return `${summary.found} failed event${summary.found === 1 ? "" : "s"} replayed: ${parts.join(", ")}.`;
+  return `${summary.found} failed event${summary.found === 1 ? "" : "s"} replayed: ${[...parts, ...asked].join(", ")}.`;
 }
 
-/** Replays and prints one line per event and a summary; 0 when none failed again. */
+/**
+ * Replays and prints one line per event (with the database's error for one refused
+ * again) and a summary. 0 when every event asked for was replayed and none failed
+ * again; 1 otherwise, an id the ledger does not have included.
+ */
 export async function replayFailedAndReport(client: SupabaseClient<Database>, options: { ids?: string[]; limit?: number }): Promise<number> {
   const summary = await replayFailed(client, {
     ids: options.ids,
     limit: options.limit,
-    onEvent: (svixId, result) => console.log(`${result === "applied" || result === "stale" || result === "ignored" ? "✓" : "✗"} ${svixId} → ${result}`),
+    onEvent: (svixId, result, error) =>
+      console.log(`${result === "applied" || result === "stale" || result === "ignored" ? "✓" : "✗"} ${svixId} → ${result}${result === "failed" && error ? `: ${error}` : ""}`),
   });
   for (const { svixId, error } of summary.unreadable) console.error(`  ${svixId}: ${error}`);
+  for (const { svixId, outcome } of summary.notFailed) console.log(`• ${svixId} is ${outcome}, not failed: nothing to replay`);
+  for (const svixId of summary.unknown) console.log(`✗ ${svixId} was not found in the ledger: check the id (the health page lists failed events)`);
   console.log(describeReplay(summary));
-  return (summary.outcomes.failed ?? 0) + summary.unreadable.length === 0 ? 0 : 1;
+  return (summary.outcomes.failed ?? 0) + summary.unreadable.length + summary.unknown.length === 0 ? 0 : 1;
 }

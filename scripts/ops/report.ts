@@ -20,6 +20,15 @@ export function formatReports(mode: "backfill" | "reconcile", reports: KindRepor
   for (const r of reports) {
     for (const { id, error } of r.invalid) lines.push(`  ✗ ${r.kind} ${id}: ${error}`);
   }
+  if (dryRun) {
+    // What a real run would change, one id a line: greppable, and countable with wc -l.
+    const wording = { missing: "upsert (missing here)", outdated: "upsert (older here)", tombstonedHere: "upsert (revive)", gone: "tombstone (gone from Clerk)" } as const;
+    for (const r of reports) {
+      for (const change of ["missing", "outdated", "tombstonedHere", "gone"] as const) {
+        for (const id of r.changes?.[change] ?? []) lines.push(`  would ${wording[change]}: ${r.kind} ${id}`);
+      }
+    }
+  }
   if (mode === "reconcile") {
     const upserts = reports.reduce((n, r) => n + r.missing + r.outdated + r.tombstonedHere, 0);
     const gone = reports.reduce((n, r) => n + r.gone, 0);

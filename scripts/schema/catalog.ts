@@ -23,13 +23,16 @@ const notOurs = `('pg_catalog', 'information_schema', 'pg_toast', 'supabase_migr
 const ours = (column: string) =>
   `${column} not in ${notOurs} and ${column} not like 'pg_temp%' and ${column} not like 'pg_toast_temp%'`;
 
-/** Effective grants of an ACL column, with PostgreSQL's defaults for a null one. */
+/**
+ * Effective grants of an ACL column, with PostgreSQL's defaults for a null one, sorted:
+ * an ACL lists grantees in the order they were granted, which a migration and the
+ * schema files need not share. (Inside an aggregate, `order by 1` sorts by the constant 1.)
+ */
 const grants = (acl: string, kind: string, owner: string) => `(
-  select coalesce(string_agg(
-           case when a.grantee = 0 then 'PUBLIC' else pg_get_userbyid(a.grantee) end
-             || ' ' || a.privilege_type || case when a.is_grantable then ' with grant option' else '' end,
-           ', ' order by 1), 'none')
-    from aclexplode(coalesce(${acl}, acldefault('${kind}', ${owner}))) a)`;
+  select coalesce(string_agg(g.grant_text, ', ' order by g.grant_text), 'none')
+    from (select case when a.grantee = 0 then 'PUBLIC' else pg_get_userbyid(a.grantee) end
+                   || ' ' || a.privilege_type || case when a.is_grantable then ' with grant option' else '' end as grant_text
+            from aclexplode(coalesce(${acl}, acldefault('${kind}', ${owner}))) a) g)`;
 
 const queries: string[] = [
   `select 'schema ' || n.nspname,

@@ -4,15 +4,15 @@
  * stack's webhook (or --url); and it serves what it sent as a fake Backend API.
  */
 import { readFile } from "node:fs/promises";
-import { command, type Command, CommandError, type OptionSpecs, UsageError, wholeNumber } from "../lib/cli.ts";
+import { command, type Command, CommandError, distance, type OptionSpecs, UsageError, wholeNumber } from "../lib/cli.ts";
 import { stackOptionsFromEnv } from "../lib/env.ts";
 import { requireStatus } from "../lib/status.ts";
 import { deliver, type DeliveryOptions, type Message, newMessage } from "./delivery.ts";
 import { startFakeClerkApi } from "./fake-api.ts";
 import { parseEventFile } from "./replay.ts";
 import { seedDemoUsers } from "./seed.ts";
-import { buildEvent } from "./send.ts";
-import { loadState, updateState } from "./state.ts";
+import { buildEvent, eventCatalogue, isCatalogued } from "./send.ts";
+import { loadState, saveState, updateState } from "./state.ts";
 
 /** Where events go: every command that sends takes these. */
 const deliveryOptions = {
@@ -35,33 +35,43 @@ async function target(values: { url?: string; secret?: string; headers?: string;
     secret: values.secret ?? status!.webhookSecret,
     headerStyle: values.headers === "webhook" ? "webhook" : "svix",
     retries: values["no-retry"] ? 0 : undefined,
+    // Svix counts an answer slower than 15 s as a failure.
+    timeoutMs: 15_000,
     onRetry: (attempt, answer, waitMs) => console.error(`  attempt ${attempt} answered ${answer}; retrying in ${waitMs} ms`),
   };
   return { status, delivery };
 }
 
+/** Sends one message and prints the answer; a missing answer says what to check. */
 async function sendAndReport(message: Message, options: DeliveryOptions, type: string): Promise<boolean> {
   const result = await deliver(message, options);
   const ok = result.status >= 200 && result.status < 300;
   const tries = result.attempts > 1 ? ` after ${result.attempts} attempts` : "";
+  if (result.failure) {
+    console.log(`✗ ${type} ${message.id} → no answer: ${result.failure.message} (${result.failure.code})${tries}`);
+    console.error(`  Check that the stack is running (\`npm run stack\`, or \`npm run dev\`) and that the URL is right: ${options.url}`);
+    return false;
+  }
   console.log(`${ok ? "✓" : "✗"} ${type} ${message.id} → ${result.status} ${result.body}${tries}`);
   return ok;
 }
 
 const send = command({
   name: "send",
-  summary: "Send one signed event of a type, e.g. user.created",
+  summary: "Send one signed event of a type, e.g. user.created, and print the id it is about",
   args: ["<type>"],
   options: {
     user: { type: "string", value: "ID", description: "The user to update or delete (default: the newest simulated user)" },
     org: { type: "string", value: "ID", description: "The organization, for organization and membership events" },
     set: { type: "string", multiple: true, value: "field=value", description: "Set a field of data: first_name=Ada, public_metadata='{\"admin\":true}'" },
     "no-deliver": { type: "boolean", description: "Change \"Clerk\" (the stack's fake Backend API) only: the webhook is never sent" },
+    "any-type": { type: "boolean", description: "Send a type the simulator does not know, with a bare data object" },
     ...deliveryOptions,
   },
-  details: `Types: user.created, user.updated, user.deleted, organization.created|updated|deleted,
-organizationMembership.created|updated|deleted, session.created|ended|removed|revoked, or any
-other type (sent with a bare data object).
+  details: `Types: ${eventCatalogue.join(", ")}.
+Other types are refused as a likely typo, unless --any-type.
+The simulator remembers what it sent (list the users with \`npm run clerk -- users\`), once the
+webhook has accepted it: a refused or failed send changes nothing.
 
   npm run clerk -- send user.created --set first_name=Grace --set last_name=Hopper
   npm run clerk -- send user.updated --set username=grace
@@ -69,11 +79,57 @@ other type (sent with a bare data object).
   npm run clerk -- send user.created --no-deliver   a user the webhook never told us about:
                                                    sign in as them, and My profile pulls them`,
   async run({ values, args: [type] }) {
+    if (!isCatalogued(type)) {
+      const nearest = Math.min(...eventCatalogue.map((known) => distance(known, type)));
+      const near = nearest <= 3 ? eventCatalogue.filter((known) => distance(known, type) === nearest) : [];
+      const hint = near.length ? ` Did you mean ${near.join(" or ")}?` : "";
+      if (!values["any-type"]) {
+        throw new UsageError(`"${type}" is not an event type the simulator knows.${hint} To send it anyway (with a bare data object), add --any-type.`);
+      }
+      console.error(`Warning: "${type}" is not in the simulator's catalogue; sending it with a bare data object.${hint}`);
+    }
     if (values["no-deliver"]) return await changeClerkOnly(type, values);
     const { status, delivery } = await target(values);
-    const event = await updateState(stateDir(), (state) =>
-      buildEvent(type, state, { user: values.user, org: values.org, set: values.set ?? [], apiUrl: status?.apiUrl }));
-    return (await sendAndReport(newMessage(event), delivery, type)) ? 0 : 1;
+    const state = await loadState(stateDir());
+    const { event, subject } = buildEvent(type, state, { user: values.user, org: values.org, set: values.set ?? [], apiUrl: status?.apiUrl });
+    if (!(await sendAndReport(newMessage(event), delivery, type))) return 1;
+    await saveState(stateDir(), state);
+    console.log(`  ${subject.kind} ${subject.id}${subject.label ? ` (${subject.label})` : ""}`);
+    return 0;
+  },
+});
+
+const users = command({
+  name: "users",
+  summary: "List the simulated users, newest first: ids, names, and whether they are deleted",
+  options: {
+    json: { type: "boolean", description: "Print JSON, one object per user" },
+  },
+  details: "The first live user is the one `send` picks when --user is not given.",
+  async run({ values }) {
+    const state = await loadState(stateDir());
+    const rows = [
+      ...Object.values(state.users).map((u) => ({ id: u.id, first_name: u.first_name, last_name: u.last_name, username: u.username, created_at: u.created_at, deleted: false })),
+      ...Object.values(state.deletedUsers ?? {}).map((u) => ({ id: u.id, first_name: u.first_name, last_name: u.last_name, username: u.username, created_at: u.created_at, deleted: true })),
+    ].sort((a, b) => Number(a.deleted) - Number(b.deleted) || b.created_at - a.created_at);
+    const list = rows.map(({ first_name, last_name, ...row }) => ({ ...row, name: [first_name, last_name].filter(Boolean).join(" ") }));
+    if (values.json) {
+      console.log(JSON.stringify(list.map(({ id, name, username, deleted, created_at }) => ({ id, name, username, deleted, created_at: new Date(created_at).toISOString() })), null, 2));
+      return 0;
+    }
+    if (list.length === 0) {
+      console.log("The simulator has no users yet: `npm run clerk -- send user.created`, or `npm run clerk -- seed`.");
+      return 0;
+    }
+    const header = { id: "ID", name: "NAME", username: "USERNAME", state: "STATE" };
+    const table = [header, ...list.map((u) => ({ id: u.id, name: u.name || "—", username: u.username ?? "—", state: u.deleted ? "deleted" : "live" }))];
+    const width = (key: keyof typeof header) => Math.max(...table.map((row) => row[key].length));
+    for (const row of table) {
+      console.log([row.id.padEnd(width("id")), row.name.padEnd(width("name")), row.username.padEnd(width("username")), row.state].join("  "));
+    }
+    const live = list.filter((u) => !u.deleted).length;
+    console.log(`${live} live, ${list.length - live} deleted.`);
+    return 0;
   },
 });
 
@@ -84,12 +140,13 @@ other type (sent with a bare data object).
  */
 async function changeClerkOnly(type: string, values: { user?: string; org?: string; set?: string[] }): Promise<number> {
   const status = await requireStatus(stateDir());
-  const event = await updateState(stateDir(), (state) =>
-    buildEvent(type, state, { user: values.user, org: values.org, set: values.set ?? [], apiUrl: status.apiUrl }) as { data: { id?: unknown } });
-  const id = String(event.data.id);
-  console.log(`✓ ${type} ${id}: changed in Clerk (${status.clerkApiUrl}); no webhook sent.`);
-  if (type.startsWith("user.") && type !== "user.deleted") {
-    console.log(`  Sign in as ${id} on the dashboard (Sign in → "Or sign in with a user id"): My profile pulls it from Clerk.`);
+  // Under the lock: Clerk's state changes now, whatever happens to any webhook.
+  const { subject } = await updateState(stateDir(), (state) =>
+    buildEvent(type, state, { user: values.user, org: values.org, set: values.set ?? [], apiUrl: status.apiUrl }));
+  console.log(`✓ ${type}: changed in Clerk (${status.clerkApiUrl}); no webhook sent.`);
+  console.log(`  ${subject.kind} ${subject.id}${subject.label ? ` (${subject.label})` : ""}`);
+  if (subject.kind === "user" && type !== "user.deleted") {
+    console.log(`  Sign in as ${subject.id} on the dashboard (Sign in → "Or sign in with a user id"): My profile pulls it from Clerk.`);
   }
   return 0;
 }
@@ -113,26 +170,44 @@ const seed = command({
   },
 });
 
+export const exampleEventsFile = "scripts/simulator/examples/events.jsonl";
+
 const replay = command({
   name: "replay",
   summary: "Re-sign and send the events of a JSON or JSONL file",
   args: ["<file>"],
   options: deliveryOptions,
-  details: `Each item is a Clerk event, or { "svix_id": "msg_…", "event": { … } } to keep its message id.`,
+  details: `Each item is a Clerk event, or { "svix_id": "msg_…", "event": { … } } to keep its message id
+(a second replay is then answered "duplicate"). A bad line is reported by its number; the
+others are still sent. An example to start from:
+
+  npm run clerk -- replay ${exampleEventsFile}`,
   async run({ values, args: [file] }) {
-    const { delivery } = await target(values);
     let text: string;
     try {
       text = await readFile(file, "utf8");
     } catch (error) {
-      throw new CommandError(`cannot read ${file}: ${(error as Error).message}`);
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new CommandError(`cannot read ${file}${code === "ENOENT" ? ": no such file" : `: ${(error as Error).message}`}. For an example, try ${exampleEventsFile}.`);
     }
-    let failures = 0;
-    for (const item of parseEventFile(text)) {
-      const ok = await sendAndReport(newMessage(item.event, item.svixId), delivery, String((item.event as { type?: unknown }).type));
-      if (!ok) failures++;
+    const items = parseEventFile(text);
+    if (items.length === 0) throw new CommandError(`${file} holds no events.`);
+    const { delivery } = await target(values);
+    let sent = 0;
+    let refused = 0;
+    let unreadable = 0;
+    for (const item of items) {
+      if (item.error !== undefined) {
+        unreadable++;
+        console.log(`✗ ${item.where}: ${item.error}`);
+        continue;
+      }
+      if (await sendAndReport(newMessage(item.event, item.svixId), delivery, item.event.type)) sent++;
+      else refused++;
     }
-    return failures === 0 ? 0 : 1;
+    const counts = [`${sent} accepted`, refused ? `${refused} not accepted` : "", unreadable ? `${unreadable} unreadable` : ""].filter(Boolean);
+    console.log(`${items.length} event${items.length === 1 ? "" : "s"} in ${file}: ${counts.join(", ")}.`);
+    return refused + unreadable === 0 ? 0 : 1;
   },
 });
 
@@ -167,4 +242,4 @@ Press Ctrl-C to stop.`);
   },
 });
 
-export const simulatorCommands: Command[] = [send, seed, replay, fakeApi];
+export const simulatorCommands: Command[] = [send, users, seed, replay, fakeApi];

@@ -28,15 +28,67 @@ export interface DeliveryOptions {
    */
   timeScale?: number;
   retries?: number;
+  /**
+   * Attempts after the first when nothing answers at the URL (connection refused, no
+   * such host): a wrong URL or a stopped stack does not come back on Svix's schedule,
+   * so they are retried only briefly. Default 2 (after about 0.5 s and 2 s).
+   */
+  unreachableRetries?: number;
+  /** Abort an attempt that has not answered after this long, as Svix does after 15 s. Default: wait. */
+  timeoutMs?: number;
   /** Called after every attempt that will be retried. */
   onRetry?: (attempt: number, status: number | string, waitMs: number) => void;
   fetch?: typeof fetch;
 }
 
 export interface DeliveryResult {
+  /** The HTTP status, or 0 when no answer came. */
   status: number;
   body: string;
   attempts: number;
+  /** Why no answer came, when status is 0. */
+  failure?: ConnectionFailure;
+}
+
+/** A request that got no HTTP answer: the error code (ECONNREFUSED, ENOTFOUND, TIMEOUT…) and what it means. */
+export interface ConnectionFailure {
+  code: string;
+  message: string;
+  /** Nothing listens at the URL, or the host does not exist: retrying soon will not help. */
+  unreachable: boolean;
+}
+
+const unreachableCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT", "EADDRNOTAVAIL"]);
+
+/** What fetch threw, as a code and a sentence. */
+export function connectionFailure(error: unknown, url: string): ConnectionFailure {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const name = (error as Error).name;
+  const code = name === "TimeoutError" ? "TIMEOUT" : cause?.code ?? name ?? "ERROR";
+  const host = (() => {
+    try {
+      return new URL(url).host;
+    } catch {
+      return url;
+    }
+  })();
+  const what: Record<string, string> = {
+    ECONNREFUSED: `connection refused: nothing listens at ${host}`,
+    ENOTFOUND: `no such host: ${host.replace(/:\d+$/, "")} does not resolve`,
+    EAI_AGAIN: `DNS lookup of ${host.replace(/:\d+$/, "")} failed for now`,
+    EHOSTUNREACH: `host unreachable: ${host}`,
+    ENETUNREACH: `network unreachable: ${host}`,
+    UND_ERR_CONNECT_TIMEOUT: `connecting to ${host} timed out`,
+    TIMEOUT: `${host} did not answer in time`,
+    ECONNRESET: `${host} closed the connection`,
+  };
+  // No network code at all (a bad port, a malformed URL): fetch refused before connecting.
+  const refusedByFetch = !cause?.code && name !== "TimeoutError";
+  return {
+    code: refusedByFetch ? "INVALID_URL" : code,
+    message: what[code] ?? `${host}: ${cause?.message ?? (error as Error).message}`,
+    unreachable: refusedByFetch || unreachableCodes.has(code),
+  };
 }
 
 export function newMessage(event: unknown, id = clerkId("msg")): Message {
@@ -71,29 +123,35 @@ export async function sendOnce(message: Message, options: DeliveryOptions): Prom
  */
 export async function deliver(message: Message, options: DeliveryOptions): Promise<DeliveryResult> {
   const schedule = svixRetryScheduleMs.slice(0, options.retries ?? svixRetryScheduleMs.length);
+  const unreachableSchedule = [500, 2_000].slice(0, Math.min(options.unreachableRetries ?? 2, schedule.length));
   const scale = options.timeScale ?? 1 / 1000;
+  let unreachableAttempts = 0;
   for (let attempt = 1; ; attempt++) {
     let status: number | string;
     let body = "";
+    let failure: ConnectionFailure | undefined;
     try {
       const response = await (options.fetch ?? fetch)(options.url, {
         method: "POST",
         headers: signedHeaders(message, options.secret, new Date(), options.headerStyle),
         body: message.body,
+        signal: options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined,
       });
       status = response.status;
       body = await response.text();
       const aborted = response.headers.get("webhook-delivery") === "abort-message";
       if (status < 500 || aborted) return { status, body, attempts: attempt };
     } catch (error) {
-      status = (error as NodeJS.ErrnoException).cause ? String((error as { cause: { code?: string } }).cause.code) : String(error);
+      failure = connectionFailure(error, options.url);
+      status = failure.code;
     }
-    const base = schedule[attempt - 1];
+    // Nothing there: a few quick tries (a stack still starting), not a day of them.
+    const base = failure?.unreachable ? unreachableSchedule[unreachableAttempts++] : schedule[attempt - 1];
     if (base === undefined) {
-      return { status: typeof status === "number" ? status : 0, body: body || String(status), attempts: attempt };
+      return failure ? { status: 0, body: failure.message, attempts: attempt, failure } : { status: status as number, body, attempts: attempt };
     }
-    const waitMs = Math.round(base * scale * (0.8 + Math.random() * 0.4));
-    options.onRetry?.(attempt, status, waitMs);
+    const waitMs = Math.round(base * (failure?.unreachable ? 1 : scale) * (0.8 + Math.random() * 0.4));
+    options.onRetry?.(attempt, failure ? `${failure.code} (${failure.message})` : status, waitMs);
     await new Promise((resolve) => setTimeout(resolve, waitMs));
   }
 }

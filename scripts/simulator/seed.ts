@@ -83,6 +83,9 @@ export async function seedDemoUsers(
   await inParallel(users, options.concurrency ?? 8, async ({ user }) => {
     const message = newMessage(envelope("user.created", user, user.created_at), `msg_seed_${user.id.slice(5)}`);
     const delivery = await deliver(message, { url: status.webhookUrl, secret: status.webhookSecret });
+    if (delivery.failure) {
+      throw new Error(`seeding ${user.id}: no answer from ${status.webhookUrl}: ${delivery.failure.message} (${delivery.failure.code}). Is the stack running (\`npm run stack\`)?`);
+    }
     const outcome = delivery.status === 200 ? (JSON.parse(delivery.body).outcome as string) : `HTTP ${delivery.status}`;
     if (outcome === "applied") result.applied++;
     else if (outcome === "duplicate") result.duplicate++;
@@ -115,7 +118,7 @@ export async function seedDemoUsers(
 async function writeOwnFields(status: StackStatus, clerkId: string, fields: Record<string, unknown>): Promise<boolean> {
   const tokenResponse = await fetch(status.devTokenUrl, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", apikey: status.anonKey },
     body: JSON.stringify({ sub: clerkId, ttl_seconds: 60 }),
   });
   const { token } = await tokenResponse.json() as { token: string };

@@ -2,7 +2,8 @@
  * The simulator's idea of what Clerk holds: the users, organizations and memberships it
  * has sent events for, in `<stateDir>/clerk-state.json`. `send user.updated` needs the
  * whole user (Clerk sends whole objects), and the fake Clerk Backend API serves the
- * same records.
+ * same records. It is saved only after the webhook accepted the event, so that a
+ * refused or failed send leaves it as it was.
  */
 import { open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
@@ -12,6 +13,17 @@ export interface ClerkState {
   users: Record<string, UserJSON>;
   organizations: Record<string, OrganizationJSON>;
   memberships: Record<string, OrganizationMembershipJSON>;
+  /** Users deleted through the simulator (Clerk no longer has them), for `users`. */
+  deletedUsers?: Record<string, DeletedUser>;
+}
+
+export interface DeletedUser {
+  id: string;
+  first_name: string | null;
+  last_name: string | null;
+  username: string | null;
+  created_at: number;
+  deleted_at: number;
 }
 
 export function stateFile(stateDir: string): string {

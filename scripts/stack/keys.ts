@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from "jose";
+import { writeSecretFile } from "../lib/status.ts";
 
 /**
  * The stack's secrets, made on first run and kept in `<stateDir>/keys.json` (mode 0600):
@@ -38,7 +39,7 @@ export async function loadOrCreateKeys(stateDir: string): Promise<StackKeys> {
     sessionPublicJwk: { ...(await exportJWK(publicKey)), kid: sessionKid, alg: "RS256", use: "sig" },
     webhookSecret: `whsec_${randomBytes(24).toString("base64")}`,
   };
-  await writeFile(file, JSON.stringify(keys, null, 2), { mode: 0o600 });
+  await writeSecretFile(file, JSON.stringify(keys, null, 2));
   return keys;
 }
 

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { chmodSync, createWriteStream } from "node:fs";
+import http from "node:http";
 import { connect, createServer } from "node:net";
 
 export interface ServiceExit {
@@ -40,7 +41,9 @@ export function startService(
   });
   running.add(child);
   child.once("exit", () => running.delete(child));
-  const log = createWriteStream(options.logFile, { flags: "a" });
+  const log = createWriteStream(options.logFile, { flags: "a", mode: 0o600 });
+  // The mode applies only to a new file: a log from an older run may still be 0644.
+  log.once("open", () => chmodSync(options.logFile, 0o600));
   const lines: string[] = [];
   const remember = (chunk: Buffer) => {
     log.write(chunk);
@@ -127,15 +130,27 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Resolves true when something accepts TCP connections on 127.0.0.1:`port`. */
-export function canConnect(port: number): Promise<boolean> {
+/** Resolves true when something accepts connections on 127.0.0.1:`target`, or on the unix socket at that path. */
+export function canConnect(target: number | string): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
+    const socket = typeof target === "number" ? connect(target, "127.0.0.1") : connect(target);
     socket.once("connect", () => {
       socket.destroy();
       resolve(true);
     });
     socket.once("error", () => resolve(false));
+  });
+}
+
+/** Resolves true when an HTTP GET of `path` on the unix socket `socketPath` answers 2xx. */
+export function answersOk(socketPath: string, path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = http.get({ socketPath, path, headers: { host: "localhost" } }, (response) => {
+      response.resume();
+      resolve((response.statusCode ?? 500) < 300);
+    });
+    request.once("error", () => resolve(false));
+    request.setTimeout(2000, () => request.destroy());
   });
 }
 

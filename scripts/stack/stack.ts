@@ -1,18 +1,20 @@
 import { readFileSync, writeFileSync } from "node:fs";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
 import type { Server } from "node:http";
-import { resolve } from "node:path";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { postgrestBinary } from "../lib/paths.ts";
-import { isAlive, readStatus, type StackStatus, statusFile } from "../lib/status.ts";
+import { defaultDashboardOrigins } from "../lib/env.ts";
+import { isAlive, readStatus, type StackStatus, statusFile, writeSecretFile } from "../lib/status.ts";
 import { bootstrapSupabaseRoles, type Database, externalDatabase, pushMigrations, startEmbeddedPostgres } from "./database.ts";
 import { startFakeClerkApi } from "../simulator/fake-api.ts";
 import { loadState } from "../simulator/state.ts";
-import { discoverFunctions, readFunctionsEnvFile, startFunction } from "./functions.ts";
+import { cacheFunctionDependencies, discoverFunctions, readFunctionsEnvFile, startFunction } from "./functions.ts";
 import { createGateway, type FunctionRoute } from "./gateway.ts";
 import { loadOrCreateKeys, postgrestJwks } from "./keys.ts";
 import {
+  answersOk,
   canConnect,
-  freePort,
   isPortFree,
   type RestartableService,
   type ServiceExit,
@@ -35,6 +37,8 @@ export interface StackOptions {
   functionEnv?: Record<string, string>;
   /** Read supabase/functions/.env, as `supabase functions serve` does (default true). */
   readFunctionsEnvFile?: boolean;
+  /** Browser origins allowed to call /dev/* (default: the Vite dev server's, port 5173). */
+  dashboardOrigins?: string[];
   /** Progress lines: "postgres ready (1.2 s)". */
   onProgress?: (step: string, ms: number) => void;
 }
@@ -58,24 +62,34 @@ export interface RunningStack {
  * Starts the local Supabase-compatible stack: PostgreSQL (embedded unless
  * `externalDbUrl`), Supabase's roles, the migrations (through the Supabase CLI),
  * PostgREST, every Edge Function under Deno, and one gateway on `apiPort`.
+ * Only the gateway (and the database) listen on TCP: PostgREST and the functions
+ * listen on unix sockets in a folder only this user may enter, so no web page can
+ * reach them around the gateway's checks.
  * If any step fails, what was started is stopped again before the error is thrown.
  */
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const { stateDir } = options;
   const logs = resolve(stateDir, "logs");
-  await mkdir(logs, { recursive: true });
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
   await claimStateDir(stateDir);
+  // Keys, status.json (the service-role key, the superuser URL) and logs are this user's
+  // only. Only once the folder is ours: a running stack's postgres (as root) needs its o+x.
+  await chmod(stateDir, 0o700);
+  await mkdir(logs, { recursive: true, mode: 0o700 });
+  await chmod(logs, 0o700);
 
   const stops: Array<() => Promise<void>> = [];
   const deaths: Promise<ServiceExit>[] = [];
   const processes: RunningStack["processes"] = [];
   let stopping = false;
+  let socketDir: string | null = null;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     for (const step of stops.reverse()) await step().catch(() => {});
     await rm(statusFile(stateDir), { force: true });
     await rm(lockFile(stateDir), { force: true });
+    if (socketDir) await rm(socketDir, { recursive: true, force: true });
   };
   const watch = (service: RestartableService) => {
     stops.push(() => service.stop());
@@ -106,8 +120,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await step("supabase roles bootstrapped", () => bootstrapSupabaseRoles(database.url, authenticatorPassword));
     await step("migrations applied (supabase db push)", () => pushMigrations(database.url));
 
-    const postgrestPort = await freePort();
-    const adminPort = await freePort();
+    socketDir = await makeSocketDir(stateDir);
+    const postgrestSocket = join(socketDir, "postgrest.sock");
     const dbUrl = new URL(database.url);
     const postgrest = await step("postgrest ready", () => startRestartable("postgrest", () => startService("postgrest", postgrestBinary(), [], {
       logFile: resolve(logs, "postgrest.log"),
@@ -120,12 +134,13 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         PGRST_DB_MAX_ROWS: "1000",
         PGRST_DB_POOL: "20",
         PGRST_JWT_SECRET: postgrestJwks(keys),
-        PGRST_SERVER_HOST: "127.0.0.1",
-        PGRST_SERVER_PORT: String(postgrestPort),
-        PGRST_ADMIN_SERVER_PORT: String(adminPort),
+        // No TCP port and no admin server (its /ready would be a TCP port too): the API
+        // root on the socket answers 200 only once the schema cache is loaded.
+        PGRST_SERVER_UNIX_SOCKET: postgrestSocket,
+        PGRST_SERVER_UNIX_SOCKET_MODE: "600",
         PGRST_LOG_LEVEL: "warn",
       },
-    }), (service) => waitUntilReady(service, "PostgREST", async () => (await fetch(`http://127.0.0.1:${adminPort}/ready`)).ok)));
+    }), (service) => waitUntilReady(service, "PostgREST", () => answersOk(postgrestSocket, "/"))));
     watch(postgrest);
 
     // A fake Clerk Backend API holding the simulator's users (clerk-state.json), so the
@@ -141,23 +156,35 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const webhookSecrets = functionEnv.CLERK_WEBHOOK_SIGNING_SECRET ?? keys.webhookSecret;
     const routes = new Map<string, FunctionRoute>();
     const functions = new Map<string, StackPart>();
-    for (const fn of discoverFunctions()) {
-      const port = await freePort();
-      const service = await step(`function ${fn.name} ready`, () => startRestartable(`function ${fn.name}`, () => startFunction(fn, port, {
+    const edgeFunctions = discoverFunctions();
+    await step("function dependencies cached (deno install)", () => cacheFunctionDependencies(edgeFunctions, resolve(logs, "deno-install.log")));
+    for (const fn of edgeFunctions) {
+      const socket = join(socketDir, `function-${fn.name}.sock`);
+      const service = await step(`function ${fn.name} ready`, () => startRestartable(`function ${fn.name}`, () => startFunction(fn, socket, {
         SUPABASE_URL: apiUrl,
         SUPABASE_ANON_KEY: keys.anonKey,
         SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
         SUPABASE_DB_URL: database.url,
+        // The local stack is where loopback dashboards are expected; a deployed
+        // clerk-sync-admin or clerk-sync-self accepts no browser origin until it is told one.
+        SYNC_ADMIN_ALLOWED_ORIGINS: "loopback",
+        SELF_SYNC_ALLOWED_ORIGINS: "loopback",
         ...functionEnv,
         CLERK_WEBHOOK_SIGNING_SECRET: webhookSecrets,
       }, resolve(logs, `function-${fn.name}.log`)), (started) =>
-        waitUntilReady(started, `function ${fn.name}`, () => canConnect(port), 120_000)));
+        waitUntilReady(started, `function ${fn.name}`, () => canConnect(socket), 120_000)));
       watch(service);
       functions.set(fn.name, service);
-      routes.set(fn.name, { url: `http://127.0.0.1:${port}`, verifyJwt: fn.verifyJwt });
+      routes.set(fn.name, { socket, verifyJwt: fn.verifyJwt });
     }
 
-    const gateway = createGateway({ postgrestUrl: `http://127.0.0.1:${postgrestPort}`, functions: routes, keys, issuer: `${apiUrl}/dev` });
+    const gateway = createGateway({
+      postgrestSocket,
+      functions: routes,
+      keys,
+      issuer: `${apiUrl}/dev`,
+      dashboardOrigins: options.dashboardOrigins ?? defaultDashboardOrigins(),
+    });
     await step(`gateway listening on ${apiUrl}`, () => listen(gateway, options.apiPort));
     stops.push(() => closeServer(gateway));
 
@@ -172,15 +199,32 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       clerkApiUrl: clerkApi.url,
       jwksUrl: `${apiUrl}/dev/jwks.json`,
       stateDir,
+      socketDir,
       pid: process.pid,
       startedAt: new Date().toISOString(),
     };
-    await writeFile(statusFile(stateDir), JSON.stringify(status, null, 2));
+    await writeSecretFile(statusFile(stateDir), JSON.stringify(status, null, 2));
     return { status, died: Promise.race(deaths), processes, stop, parts: { database, postgrest, functions } };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/**
+ * The folder of PostgREST's and the functions' unix sockets: `<stateDir>/run`, or a
+ * fresh folder under the system's temporary one when that path would be longer than
+ * a socket address may be (108 bytes on Linux, 104 on macOS). Mode 0700 either way.
+ */
+async function makeSocketDir(stateDir: string): Promise<string> {
+  const longestName = "function-" + "x".repeat(40) + ".sock";
+  const inState = resolve(stateDir, "run");
+  if (join(inState, longestName).length < 100) {
+    await rm(inState, { recursive: true, force: true });
+    await mkdir(inState, { mode: 0o700 });
+    return inState;
+  }
+  return await mkdtemp(join(tmpdir(), "clerk-stack-"));
 }
 
 function lockFile(stateDir: string): string {

@@ -13,6 +13,11 @@
 --             the payload is kept so it can be replayed once a fix is deployed
 --   duplicate is never stored: a redelivery of a settled message is counted in
 --             `duplicates` and answered with the outcome 'duplicate'.
+--   discarded a failed event an admin gave up on (public.discard_failed_event in
+--             80_health_admin.sql), because no fix can make it apply: it no longer
+--             counts as failed for sync_health, and `discarded_by` / `discarded_at`
+--             say who and when. A redelivery of it is a duplicate, as for any settled
+--             message.
 --
 -- Sources: backfill and reconcile (`npm run clerk -- backfill|reconcile`) and the
 -- on-demand pull of a signed-in user (clerk-sync-self) apply what they read from
@@ -22,7 +27,7 @@
 -- the thousand, so the webhook numbers of sync_health leave them out; `source` says
 -- which is which.
 
-create type public.clerk_event_outcome as enum ('applied', 'duplicate', 'stale', 'ignored', 'failed');
+create type public.clerk_event_outcome as enum ('applied', 'duplicate', 'stale', 'ignored', 'failed', 'discarded');
 
 create table public.clerk_events (
   svix_id text primary key,
@@ -37,6 +42,8 @@ create table public.clerk_events (
   last_duplicate_at timestamptz,
   error text,
   payload jsonb,
+  discarded_by text,
+  discarded_at timestamptz,
   source text not null generated always as (
     case split_part(svix_id, ':', 1)
       when 'backfill' then 'backfill'
@@ -55,6 +62,8 @@ comment on column public.clerk_events.attempts is 'How many times the message wa
 comment on column public.clerk_events.duplicates is 'Redeliveries of this message after it settled, each answered as a duplicate.';
 comment on column public.clerk_events.error is 'SQLSTATE and message of the last failure; never the payload.';
 comment on column public.clerk_events.payload is 'The verified event envelope, kept for audit and replay.';
+comment on column public.clerk_events.discarded_by is 'Who discarded this failed event: the admin''s Clerk user id, or the operator (cli:<user>). Also in clerk_event_audit.';
+comment on column public.clerk_events.discarded_at is 'When this failed event was discarded.';
 comment on column public.clerk_events.source is 'webhook, backfill, reconcile or pull: derived from the message id.';
 
 create index clerk_events_received_at_idx on public.clerk_events (received_at);
@@ -67,3 +76,30 @@ alter table public.clerk_events enable row level security;
 -- No policies: only the service role (which bypasses RLS) may touch the ledger.
 revoke all on table public.clerk_events from anon, authenticated;
 grant all on table public.clerk_events to service_role;
+
+-- What admins and operators did to the ledger by hand, kept apart from it: retention
+-- (90_retention.sql) deletes old ledger rows, but the record that someone gave up on an
+-- event stays. Written only by the functions that do those things (today
+-- discard_failed_event); nobody updates or deletes a row.
+create table public.clerk_event_audit (
+  id bigint generated always as identity primary key,
+  at timestamptz not null default now(),
+  action text not null check (action in ('discard')),
+  svix_id text not null,
+  actor text not null,
+  reason text,
+  detail jsonb not null default '{}'::jsonb
+);
+
+comment on table public.clerk_event_audit is 'Append-only record of manual actions on the ledger (discarding a failed event): who, when, why, and what the event was. Service role only.';
+comment on column public.clerk_event_audit.actor is 'The admin''s Clerk user id, or the operator (cli:<user>).';
+comment on column public.clerk_event_audit.detail is 'The event as it was: type, object id, attempts and its last error. Never its payload.';
+
+create index clerk_event_audit_svix_id_idx on public.clerk_event_audit (svix_id);
+
+alter table public.clerk_event_audit enable row level security;
+
+-- No policies, and no writes but the definer functions': the service role may read it,
+-- and nobody through the API may change what it says happened.
+revoke all on table public.clerk_event_audit from anon, authenticated, service_role;
+grant select on table public.clerk_event_audit to service_role;

@@ -20,6 +20,30 @@
 -- Search: the words typed are prefixes, all of which must match a word of the
 -- username, first name or last name ("ada lov" finds Ada Lovelace). The core
 -- 'simple' text search configuration lowercases and splits; no extension is needed.
+-- Accents are folded on both sides ("sparck" finds Spärck, and "spärck" finds
+-- Sparck), by fold_accents below rather than the unaccent extension, which embedded
+-- PostgreSQL does not ship.
+--
+-- The feed's total: profile_feed_count counts what a filter matches, up to a cap, so
+-- its cost has a bound however many profiles there are.
+
+-- Text without its accents. NFD splits each letter from its accents, which are then
+-- dropped (the combining marks U+0300 to U+036F); the Latin letters that do not
+-- decompose (ł, ø, đ, ß, æ, œ, þ…) are spelled out by a fixed table. Immutable, like
+-- normalize() itself, so the search index can use it.
+create function private.fold_accents(p_text text)
+returns text
+language sql
+immutable
+parallel safe
+set search_path = ''
+return translate(
+  replace(replace(replace(replace(replace(replace(replace(
+    regexp_replace(normalize(p_text, nfd), '[\u0300-\u036f]', '', 'g'),
+    'ß', 'ss'), 'æ', 'ae'), 'Æ', 'AE'), 'œ', 'oe'), 'Œ', 'OE'), 'þ', 'th'), 'Þ', 'TH'),
+  'łŁøØđĐħĦıŧŦ',
+  'lLoOdDhHitT'
+);
 
 -- The words a profile can be found by. Immutable, so it can be indexed.
 create function private.profile_search_document(p_username text, p_first_name text, p_last_name text)
@@ -30,7 +54,7 @@ parallel safe
 set search_path = ''
 return to_tsvector(
   'simple'::regconfig,
-  coalesce(p_username, '') || ' ' || coalesce(p_first_name, '') || ' ' || coalesce(p_last_name, '')
+  private.fold_accents(coalesce(p_username, '') || ' ' || coalesce(p_first_name, '') || ' ' || coalesce(p_last_name, ''))
 );
 
 -- Typed text to a prefix query: every word, split the way the documents are, must
@@ -44,13 +68,14 @@ parallel safe
 set search_path = ''
 return (
   select string_agg('''' || replace(replace(lexeme, '\', '\\'), '''', '''''') || ''':*', ' & ')::tsquery
-  from unnest(tsvector_to_array(to_tsvector('simple'::regconfig, coalesce(p_search, '')))) as lexeme
+  from unnest(tsvector_to_array(to_tsvector('simple'::regconfig, private.fold_accents(coalesce(p_search, ''))))) as lexeme
 );
 
 -- Both are executable by everyone: an index expression runs as the role that writes
 -- the row, so an owner's own update of their bio calls it too. They are pure functions
 -- of their arguments and reveal nothing.
 grant execute on function
+  private.fold_accents(text),
   private.profile_search_document(text, text, text),
   private.profile_search_query(text)
 to public;
@@ -144,3 +169,60 @@ comment on function public.profile_feed(text, text, timestamptz, text, integer) 
 
 revoke all on function public.profile_feed(text, text, timestamptz, text, integer) from public;
 grant execute on function public.profile_feed(text, text, timestamptz, text, integer) to anon, authenticated, service_role;
+
+-- "Showing 24 of 312 profiles": how many profiles the feed has for these filters,
+-- exact up to up_to (at most 10,000), and up_to + 1 for anything more ("more than
+-- 10,000"). The count stops at the cap, so it reads at most that many index entries
+-- (profiles_feed_idx, or the country index), or the search's matches through the GIN
+-- index: bounded however large the table grows. Anyone may call it: it tells no more
+-- than paging through the feed would.
+create function public.profile_feed_count(
+  search text default null,
+  country text default null,
+  up_to integer default 10000
+)
+returns integer
+language plpgsql
+stable
+security definer
+set search_path = ''
+set plan_cache_mode = force_custom_plan
+as $$
+declare
+  v_query tsquery := private.profile_search_query(profile_feed_count.search);
+  v_cap integer := least(greatest(coalesce(profile_feed_count.up_to, 10000), 1), 10000);
+begin
+  if v_query is null then
+    return (
+      select count(*)
+      from (
+        select 1
+        from public.profiles p
+        where p.deleted_at is null
+          and p.clerk_created_at is not null
+          and (profile_feed_count.country is null or p.country = profile_feed_count.country)
+        limit v_cap + 1
+      ) capped
+    );
+  end if;
+  -- As in profile_feed: the matches through the GIN index first, or the planner walks
+  -- the feed index and reads every profile when few match.
+  return (
+    with matches as materialized (
+      select 1
+      from public.profiles p
+      where p.deleted_at is null
+        and p.clerk_created_at is not null
+        and private.profile_search_document(p.username, p.first_name, p.last_name) @@ v_query
+        and (profile_feed_count.country is null or p.country = profile_feed_count.country)
+    )
+    select count(*) from (select 1 from matches limit v_cap + 1) capped
+  );
+end;
+$$;
+
+comment on function public.profile_feed_count(text, text, integer) is
+  'How many public profiles profile_feed has for search and country: exact up to up_to (at most 10000), up_to + 1 when there are more.';
+
+revoke all on function public.profile_feed_count(text, text, integer) from public;
+grant execute on function public.profile_feed_count(text, text, integer) to anon, authenticated, service_role;

@@ -12,6 +12,8 @@
 --   public.sync_health_report(window, stale_after) admins only: the dashboard page.
 --   public.authorize_sync_admin()                  admins only: the clerk-sync-admin
 --                                                  function's check of its caller.
+--   public.discard_failed_event(message_id, …)     admins and the service role: give up
+--                                                  on a failed event, recorded and audited.
 --
 -- Admins are users whose Clerk session token carries metadata.role = 'admin'. Clerk
 -- puts it there from the user's public_metadata with the session token template
@@ -227,3 +229,72 @@ comment on function public.authorize_sync_admin() is 'Returns the caller''s Cler
 
 revoke all on function public.authorize_sync_admin() from public, anon;
 grant execute on function public.authorize_sync_admin() to authenticated, service_role;
+
+-- Giving up on a failed event. Some failures no fix can repair (the event breaks a rule
+-- on purpose, or names an object Clerk deleted long ago), and while one is failed,
+-- sync_health answers 503. Discarding it settles it as 'discarded': it stays in the
+-- ledger (payload included, until retention clears it) with who and when, and one row
+-- in clerk_event_audit says why.
+--
+-- Who may: a signed-in admin (their Clerk user id is recorded, whatever on_behalf_of
+-- says), or the service role, which names whom it acts for (the clerk-sync-admin
+-- function passes the admin it checked; the CLI passes cli:<user>).
+--
+-- Answers {result: discarded, svix_id, type, object_id, attempts, error, discarded_by,
+-- discarded_at}, {result: not_failed, svix_id, outcome} (nothing done), or
+-- {result: unknown, svix_id}.
+create function public.discard_failed_event(message_id text, on_behalf_of text default null, reason text default null)
+returns jsonb
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_actor text;
+  v_row public.clerk_events;
+  v_outcome public.clerk_event_outcome;
+begin
+  if not private.is_sync_admin() then
+    raise exception 'discard_failed_event is for admins: a Clerk session token with metadata.role = admin'
+      using errcode = '42501';
+  end if;
+  if length(reason) > 500 then
+    raise exception 'discard_failed_event: reason must be at most 500 characters' using errcode = '22023';
+  end if;
+  v_actor := case
+    when auth.jwt() ->> 'role' = 'service_role' then coalesce(nullif(trim(on_behalf_of), ''), 'service_role')
+    else auth.jwt() ->> 'sub'
+  end;
+
+  update public.clerk_events e
+     set outcome = 'discarded', discarded_by = v_actor, discarded_at = now()
+   where e.svix_id = message_id and e.outcome = 'failed'
+  returning * into v_row;
+
+  if not found then
+    select e.outcome into v_outcome from public.clerk_events e where e.svix_id = message_id;
+    return case when found
+      then jsonb_build_object('result', 'not_failed', 'svix_id', message_id, 'outcome', v_outcome)
+      else jsonb_build_object('result', 'unknown', 'svix_id', message_id)
+    end;
+  end if;
+
+  insert into public.clerk_event_audit (action, svix_id, actor, reason, detail)
+  values ('discard', v_row.svix_id, v_actor, nullif(trim(reason), ''), jsonb_build_object(
+    'type', v_row.type, 'object_id', v_row.object_id, 'attempts', v_row.attempts, 'error', v_row.error
+  ));
+
+  return jsonb_build_object(
+    'result', 'discarded',
+    'event', jsonb_build_object('svix_id', v_row.svix_id, 'type', v_row.type, 'object_id', v_row.object_id, 'attempts', v_row.attempts, 'error', v_row.error),
+    'discarded_by', v_row.discarded_by,
+    'discarded_at', v_row.discarded_at
+  );
+end;
+$$;
+
+comment on function public.discard_failed_event(text, text, text) is 'Settles a failed ledger event as discarded (it no longer makes sync_health fail), recording who and when in the row and why in clerk_event_audit. Admins and the service role only (42501 otherwise).';
+
+revoke all on function public.discard_failed_event(text, text, text) from public, anon;
+grant execute on function public.discard_failed_event(text, text, text) to authenticated, service_role;

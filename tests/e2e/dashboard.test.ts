@@ -28,7 +28,7 @@ const { openPage, closeAll } = pageOpener(() => browser);
 
 beforeAll(async () => {
   [build, browser] = await Promise.all([
-    buildDashboard({ VITE_SUPABASE_URL: stack.apiUrl, VITE_SUPABASE_ANON_KEY: stack.anonKey }),
+    buildDashboard({ VITE_SUPABASE_URL: stack.apiUrl, VITE_SUPABASE_ANON_KEY: stack.anonKey, VITE_LOCAL_SIGN_IN: "1" }),
     launchChromium(),
     mkdir(screenshots, { recursive: true }),
   ]);
@@ -103,7 +103,10 @@ describe("the dashboard", () => {
     expect(await account.textContent()).toContain("Managed in Clerk");
 
     await page.getByLabel("Bio").fill("First programmer. Wrote notes on the Analytical Engine.");
-    await page.getByLabel("Birthday", { exact: true }).fill("1990-12-10");
+    const birthday = page.getByRole("group", { name: "Birthday" });
+    await birthday.getByLabel("Day").fill("10");
+    await birthday.getByLabel("Month").selectOption("12");
+    await birthday.getByLabel("Year").fill("1990");
     await page.getByLabel("Country").selectOption("GB");
     await page.getByLabel("Show my birthday on my public profile").check();
     await page.getByRole("button", { name: "Save changes" }).click();
@@ -112,7 +115,7 @@ describe("the dashboard", () => {
     await page.reload();
     await page.getByLabel("Bio").waitFor();
     expect(await page.getByLabel("Bio").inputValue()).toBe("First programmer. Wrote notes on the Analytical Engine.");
-    expect(await page.getByLabel("Birthday", { exact: true }).inputValue()).toBe("1990-12-10");
+    expect([await birthday.getByLabel("Day").inputValue(), await birthday.getByLabel("Month").inputValue(), await birthday.getByLabel("Year").inputValue()]).toEqual(["10", "12", "1990"]);
     expect(await page.getByLabel("Country").inputValue()).toBe("GB");
     expect(await page.getByLabel("Show my birthday on my public profile").isChecked()).toBe(true);
     await page.screenshot({ path: resolve(screenshots, "me.png"), fullPage: true });
@@ -125,9 +128,25 @@ describe("the dashboard", () => {
     await page.getByRole("article").getByText("United Kingdom").waitFor();
     const profile = await page.getByRole("article").textContent();
     expect(profile).toContain("First programmer.");
-    expect(profile).toContain("Dec 10, 1990");
+    expect(profile).toContain("10 December 1990");
     expect(profile).toContain("United Kingdom");
     await page.screenshot({ path: resolve(screenshots, "profile.png"), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  it("puts My profile's form before the read-only cards on a phone, and beside them on a wide screen", async () => {
+    const { page, errors } = await openPage({ signedInAs: grace.user.id, width: 390 });
+    await page.goto(`${dashboard.url}/me`);
+    const form = page.getByRole("form", { name: "About you" });
+    const account = page.getByRole("region", { name: "Grace Hopper" });
+    await form.waitFor();
+    const [formBox, accountBox] = [await form.boundingBox(), await account.boundingBox()];
+    expect(formBox!.y + formBox!.height).toBeLessThanOrEqual(accountBox!.y);
+    await page.screenshot({ path: resolve(screenshots, "me-phone.png"), fullPage: true });
+
+    await page.setViewportSize({ width: 1280, height: 900 });
+    const [wideForm, wideAccount] = [await form.boundingBox(), await account.boundingBox()];
+    expect(wideForm!.x).toBeGreaterThan(wideAccount!.x + wideAccount!.width);
     expect(errors).toEqual([]);
   });
 

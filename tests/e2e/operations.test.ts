@@ -38,7 +38,7 @@ const membershipIds: string[] = [];
 
 beforeAll(async () => {
   [build, browser] = await Promise.all([
-    buildDashboard({ VITE_SUPABASE_URL: stack.apiUrl, VITE_SUPABASE_ANON_KEY: stack.anonKey }),
+    buildDashboard({ VITE_SUPABASE_URL: stack.apiUrl, VITE_SUPABASE_ANON_KEY: stack.anonKey, VITE_LOCAL_SIGN_IN: "1" }),
     launchChromium(),
     mkdir(screenshots, { recursive: true }),
   ]);
@@ -137,9 +137,22 @@ describe("organizations", () => {
     await page.goto(`${dashboard.url}/orgs/${analytical.id}`);
     const note = page.getByRole("note").filter({ hasText: "Members are visible to members" });
     await note.waitFor();
-    expect(await note.getByRole("link", { name: "Sign in" }).getAttribute("href")).toBe("/sign-in");
+    expect(await note.getByRole("link", { name: "Sign in" }).getAttribute("href")).toBe(`/sign-in?redirect_url=${encodeURIComponent(`/orgs/${analytical.id}`)}`);
     await page.waitForLoadState("networkidle");
     expect(responses.some((r) => r.url.includes("/organization_members"))).toBe(false);
+    expect(errors).toEqual([]);
+  });
+
+  it("brings a visitor who signs in from an organization's page back to it, where a member now sees the members", async () => {
+    const { page, errors } = await openPage();
+    await page.goto(`${dashboard.url}/orgs/${analytical.id}`);
+    const note = page.getByRole("note").filter({ hasText: "Members are visible to members" });
+    await note.getByRole("link", { name: "Sign in" }).click();
+    await page.getByRole("searchbox", { name: "Find a user" }).fill(token);
+    await page.getByRole("button", { name: "Sign in as Mary Somerville" }).click();
+
+    await page.getByRole("list", { name: "Members of Analytical Engines" }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/orgs/${analytical.id}`);
     expect(errors).toEqual([]);
   });
 
@@ -179,7 +192,7 @@ describe("organizations", () => {
 });
 
 describe("the sync health page", () => {
-  it("lets an admin replay failed events: each is applied and leaves the failed list", async () => {
+  it("lets an admin replay failed events: each is applied, and its answer shows where its Replay button was", async () => {
     // Two users whose username a "later migration" refuses: NOT VALID, so only new
     // writes are checked, and only these two break it.
     const poisoned = [member("Poisoned", "One"), member("Tainted", "Two")];
@@ -196,7 +209,13 @@ describe("the sync health page", () => {
     await page.goto(`${dashboard.url}/admin/health`);
     await page.getByRole("heading", { level: 1, name: "Sync health" }).waitFor();
     await page.getByRole("link", { name: "Sync health" }).waitFor();
-    const ours = () => page.getByRole("list", { name: "Failed events" }).getByRole("listitem").filter({ hasText: token });
+    // Our events still waiting: a replayed one stays in its place with its answer, without a button.
+    const ours = () =>
+      page
+        .getByRole("list", { name: "Failed events" })
+        .getByRole("listitem")
+        .filter({ hasText: token })
+        .filter({ has: page.getByRole("button", { name: "Replay" }) });
     await ours().first().waitFor();
     expect(await ours().count()).toBe(2);
     expect(await page.getByRole("img", { name: /Webhooks per (minute|\d+ minutes) by outcome/ }).count()).toBe(1);
@@ -209,8 +228,8 @@ describe("the sync health page", () => {
     const first = page.getByRole("listitem").filter({ hasText: messages[0]!.id });
     expect(await first.textContent()).toContain(constraint);
     await first.getByRole("button", { name: "Replay" }).click();
-    await page.getByText(`Replayed ${messages[0]!.id}: applied.`).waitFor();
-    await first.waitFor({ state: "detached" });
+    await first.getByText(`Replayed ${messages[0]!.id}: applied.`).waitFor();
+    await first.getByRole("button", { name: "Replay" }).waitFor({ state: "detached" });
     expect(await ours().count()).toBe(1);
     expect(await ours().first().textContent()).toContain(messages[1]!.id);
 
@@ -223,6 +242,30 @@ describe("the sync health page", () => {
     const { data } = await serviceClient(stack).from("profiles").select("clerk_id, username").in("clerk_id", poisoned.map((p) => p.user.id));
     expect(Object.fromEntries((data ?? []).map((row) => [row.clerk_id, row.username]))).toEqual(Object.fromEntries(poisoned.map((p) => [p.user.id, p.user.username])));
     expect(errors).toEqual([]);
+  });
+
+  it("lets an admin discard a failed event that no fix can apply: it leaves the list, recorded as theirs", async () => {
+    const doomed = member("Doomed", "Event");
+    const constraint = `test_e2e_discard_${token}`;
+    await db.query(`alter table profiles add constraint ${constraint} check (username is distinct from '${doomed.user.username}') not valid`);
+    const message = newMessage(envelope("user.created", doomed.user, doomed.user.created_at));
+    try {
+      expect((await post(stack, message)).status).toBe(422);
+
+      const { page, errors } = await openPage({ signedInAs: margaret.user.id });
+      await page.goto(`${dashboard.url}/admin/health`);
+      const item = page.getByRole("list", { name: "Failed events" }).getByRole("listitem").filter({ hasText: message.id });
+      await item.waitFor();
+      await item.getByRole("button", { name: "Discard", exact: true }).click();
+      await item.getByRole("button", { name: "Discard for good" }).click();
+      await page.getByText(`Discarded ${message.id}, recorded as discarded by ${margaret.user.id}. It no longer counts as failed.`).waitFor();
+      await item.waitFor({ state: "detached" });
+      expect(errors).toEqual([]);
+    } finally {
+      await db.query(`alter table profiles drop constraint ${constraint}`);
+    }
+    const { rows } = await db.query("select outcome::text, discarded_by from clerk_events where svix_id = $1", [message.id]);
+    expect(rows).toEqual([{ outcome: "discarded", discarded_by: margaret.user.id }]);
   });
 
   it("tells a signed-in user who is not an admin that the page is for admins, and shows them no link to it", async () => {

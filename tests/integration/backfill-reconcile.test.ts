@@ -113,7 +113,7 @@ describe("reconcile after dropped webhooks", () => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it("the command line's dry run prints the summary and changes nothing", async () => {
+  it("the command line's dry run prints the summary, every id it would change, and changes nothing", async () => {
     const before = await snapshot();
     const { stdout } = await promisify(execFile)(bin("tsx"), ["scripts/clerk.ts", "reconcile", "--dry-run"], {
       cwd: repoRoot,
@@ -127,6 +127,16 @@ describe("reconcile after dropped webhooks", () => {
     });
     expect(stdout).toMatch(/^users\s+8\s+8\s+1\s+1\s+0\s+1\s+6\s+0$/m);
     expect(stdout).toContain("Dry run: would upsert 4 and tombstone 4. Nothing was changed.");
+    expect(stdout.split("\n").filter((line) => line.startsWith("  would ")).sort()).toEqual([
+      `  would tombstone (gone from Clerk): memberships ${memberships[1].id}`,
+      `  would tombstone (gone from Clerk): memberships ${memberships[2].id}`,
+      `  would tombstone (gone from Clerk): organizations ${globex.id}`,
+      `  would tombstone (gone from Clerk): users ${cleo.id}`,
+      `  would upsert (missing here): memberships ${eveJoins.id}`,
+      `  would upsert (missing here): users ${newcomer.id}`,
+      `  would upsert (older here): organizations ${acme.id}`,
+      `  would upsert (older here): users ${bob.id}`,
+    ].sort());
     expect(await snapshot()).toEqual(before);
   });
 

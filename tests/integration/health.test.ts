@@ -13,6 +13,7 @@ import { bin, repoRoot } from "../../scripts/lib/paths.ts";
 import { createNodeClient } from "../../scripts/lib/supabase.ts";
 import type { RunningStack } from "../../scripts/stack/stack.ts";
 import { clerkId, devToken, newMessage, post, serviceClient, userClient } from "../support/clients.ts";
+import { insertOldLedgerRow } from "../support/ledger.ts";
 import { startTestStack } from "../support/test-stack.ts";
 
 let stack: RunningStack;
@@ -165,18 +166,8 @@ describe("the admins' health report", () => {
 });
 
 describe("ledger retention", () => {
-  const day = 24 * 3600 * 1000;
-
   /** A ledger row received `daysAgo` days ago, with a payload. */
-  async function oldRow(daysAgo: number, outcome: "applied" | "failed" = "applied") {
-    const id = clerkId("msg");
-    await db.query(
-      `insert into clerk_events (svix_id, type, event_at, received_at, outcome, payload)
-       values ($1, 'user.updated', $2, $2, $3, '{"data": {"email": "old@example.com"}}')`,
-      [id, new Date(Date.now() - daysAgo * day), outcome],
-    );
-    return id;
-  }
+  const oldRow = (daysAgo: number, outcome?: "applied" | "failed") => insertOldLedgerRow(db, daysAgo, outcome);
 
   async function ledgerRow(id: string) {
     const { rows } = await db.query("select outcome, payload is not null as has_payload from clerk_events where svix_id = $1", [id]);
@@ -223,5 +214,55 @@ describe("ledger retention", () => {
     });
     expect(stdout).toContain("Cleared 1 payloads older than 30d; deleted 0 rows. Failed events were kept.");
     expect(await ledgerRow(old)).toEqual({ outcome: "applied", has_payload: false });
+  });
+});
+
+describe("discarding failed events that can never succeed", () => {
+  const clerk = (args: string[]) =>
+    promisify(execFile)(bin("tsx"), ["scripts/clerk.ts", ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, SUPABASE_URL: stack.status.apiUrl, SUPABASE_SERVICE_ROLE_KEY: stack.status.serviceRoleKey },
+    }).then((r) => ({ code: 0, out: r.stdout, err: r.stderr }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout, err: e.stderr }));
+
+  async function failedIds(): Promise<string[]> {
+    return (await db.query("select svix_id from clerk_events where outcome = 'failed' order by svix_id")).rows.map((row) => row.svix_id);
+  }
+
+  it("npm run clerk -- discard-failed --dry-run lists them and changes nothing: still failing", async () => {
+    const ids = await failedIds();
+    expect(ids.length).toBeGreaterThan(0);
+    const { code, out } = await clerk(["discard-failed", "--dry-run", ...ids.flatMap((id) => ["--id", id])]);
+    expect(code, out).toBe(0);
+    expect(out).toContain("Dry run: nothing will change.");
+    for (const id of ids) expect(out).toContain(`• would discard ${id} (`);
+    expect(out).toContain(`Would discard ${ids.length} of ${ids.length} events.`);
+    expect(await failedIds()).toEqual(ids);
+    expect(await health()).toMatchObject({ status: 503, body: { status: "failing", failed_count: ids.length } });
+  });
+
+  it("discards them, recorded in the ledger and audited, and sync_health is ok (200) again", async () => {
+    const ids = await failedIds();
+    const { code, out } = await clerk(["discard-failed", "--reason", "poison from the tests", ...ids.flatMap((id) => ["--id", id])]);
+    expect(code, out).toBe(0);
+    for (const id of ids) expect(out).toMatch(new RegExp(`✓ discarded ${id} \\(.*\\), recorded as discarded by cli:`));
+    expect(await failedIds()).toEqual([]);
+    const { rows } = await db.query("select svix_id, outcome::text, discarded_by, discarded_at is not null as dated from clerk_events where svix_id = any($1) order by svix_id", [ids]);
+    expect(rows).toEqual(ids.map((svix_id) => ({ svix_id, outcome: "discarded", discarded_by: expect.stringMatching(/^cli:/), dated: true })));
+    const audit = await db.query("select svix_id, action, reason from clerk_event_audit where svix_id = any($1) order by svix_id", [ids]);
+    expect(audit.rows).toEqual(ids.map((svix_id) => ({ svix_id, action: "discard", reason: "poison from the tests" })));
+    expect(await health()).toMatchObject({ status: 200, body: { status: "ok", failed_count: 0 } });
+  });
+
+  it("says an unknown id was not found (exit 1), refuses an id that is not one and a missing --id (exit 2)", async () => {
+    const unknown = await clerk(["discard-failed", "--id", "msg_nonexistent"]);
+    expect(unknown.code, unknown.out).toBe(1);
+    expect(unknown.out).toContain("✗ msg_nonexistent was not found in the ledger");
+    const settled = await clerk(["discard-failed", "--id", (await db.query("select svix_id from clerk_events where outcome = 'discarded' limit 1")).rows[0].svix_id]);
+    expect(settled.code, settled.out).toBe(0);
+    expect(settled.out).toMatch(/is discarded, not failed: nothing to discard/);
+    expect((await clerk(["discard-failed", "--id", 'zz",msg_x,"yy'])).code).toBe(2);
+    const none = await clerk(["discard-failed"]);
+    expect(none.code).toBe(2);
+    expect(none.err).toContain("discard-failed needs --id");
   });
 });

@@ -18,7 +18,7 @@ import { deletedJSON, envelope, membershipJSON, organizationJSON, sessionJSON, u
 import type { ClerkState } from "../../scripts/simulator/state.ts";
 import { profileFromUser } from "../../supabase/functions/_shared/mappers.ts";
 import { clerkId, database, devToken, newMessage, post } from "../support/clients.ts";
-import { startEdgeFunction } from "../support/function-process.ts";
+import { startFunctionProcess } from "../support/function-process.ts";
 
 const stack = inject("stack");
 const db = database(stack);
@@ -32,7 +32,7 @@ let fn: { url: string };
 
 beforeAll(async () => {
   api = await startFakeClerkApi({ state: () => clerk });
-  fn = await startEdgeFunction("clerk-sync-self", stack, selfSyncEnv({ SELF_SYNC_INTERVAL_SECONDS: "1" }), afterAll);
+  fn = await startFunctionProcess(stack, "clerk-sync-self", selfSyncEnv({ SELF_SYNC_INTERVAL_SECONDS: "1" }), afterAll);
 }, 120_000);
 afterAll(() => api?.stop());
 
@@ -203,8 +203,8 @@ describe("a user deleted in Clerk", () => {
 describe("bounded cost", () => {
   it("one pull per user per interval, across two function instances", async () => {
     const [a, b] = await Promise.all([
-      startEdgeFunction("clerk-sync-self", stack, selfSyncEnv()),
-      startEdgeFunction("clerk-sync-self", stack, selfSyncEnv()),
+      startFunctionProcess(stack, "clerk-sync-self", selfSyncEnv()),
+      startFunctionProcess(stack, "clerk-sync-self", selfSyncEnv()),
     ]);
     const user = clerkUser();
     const requestsBefore = api.requests.length;
@@ -249,11 +249,11 @@ describe("bounded cost", () => {
   it("a Clerk that cannot be reached is 503 too; a wrong secret key is 502", async () => {
     const closed = await startFakeClerkApi({ state: () => clerk });
     await closed.stop();
-    const unreachable = await startEdgeFunction("clerk-sync-self", stack, selfSyncEnv({}, closed));
+    const unreachable = await startFunctionProcess(stack, "clerk-sync-self", selfSyncEnv({}, closed));
     const user = clerkUser();
     expect((await pull(user.id, { url: unreachable.url })).status).toBe(503);
 
-    const wrongKey = await startEdgeFunction("clerk-sync-self", stack, selfSyncEnv({}, { url: api.url, secretKey: "sk_test_wrong" }));
+    const wrongKey = await startFunctionProcess(stack, "clerk-sync-self", selfSyncEnv({}, { url: api.url, secretKey: "sk_test_wrong" }));
     const refused = await pull(clerkUser().id, { url: wrongKey.url });
     expect(refused).toMatchObject({ status: 502, body: { error: expect.stringMatching(/CLERK_SECRET_KEY/) } });
   });
@@ -340,7 +340,8 @@ describe("the local stack", () => {
       cwd: repoRoot,
       env: { ...process.env, STACK_DIR: stack.stateDir },
     });
-    const id = /✓ user\.created (user_\w+): changed in Clerk/.exec(stdout)?.[1];
+    expect(stdout).toMatch(/^✓ user\.created: changed in Clerk/);
+    const id = /^ {2}user (user_\w+)/m.exec(stdout)?.[1];
     expect(id, stdout).toBeDefined();
     expect(stdout).toContain("no webhook sent");
     expect(await profile(id!), "no webhook reached the database").toBeNull();

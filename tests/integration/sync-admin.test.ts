@@ -7,6 +7,7 @@
 import { describe, expect, inject, it } from "vitest";
 import { envelope, userJSON } from "../../scripts/simulator/payloads.ts";
 import { clerkId, database, devToken, newMessage, post, serviceClient } from "../support/clients.ts";
+import { failedUserCreated } from "../support/failed-events.ts";
 
 const stack = inject("stack");
 const db = database(stack);
@@ -29,25 +30,6 @@ async function ledger(svixId: string) {
   return rows[0] ?? null;
 }
 
-/**
- * A user.created that the database refuses: a NOT VALID check constraint that only
- * this username breaks, as a later migration might add. Returns the message, with the
- * constraint still in place; `fix()` drops it.
- */
-async function failedUserCreated(name: string) {
-  const user = userJSON({ firstName: "Poison", lastName: name, username: `poison_${name}_${tag}` });
-  const constraint = `test_sync_admin_${name}_${tag}`;
-  await db.query(`alter table profiles add constraint ${constraint} check (username is distinct from '${user.username}') not valid`);
-  const message = newMessage(envelope("user.created", user, user.created_at));
-  try {
-    expect((await post(stack, message)).status).toBe(422);
-  } catch (error) {
-    await db.query(`alter table profiles drop constraint ${constraint}`);
-    throw error;
-  }
-  return { user, message, fix: () => db.query(`alter table profiles drop constraint if exists ${constraint}`) };
-}
-
 describe("who may replay", () => {
   it("refuses a caller without a token: 401", async () => {
     const { status, body } = await replay(clerkId("msg"));
@@ -66,7 +48,7 @@ describe("who may replay", () => {
   });
 
   it("refuses a signed-in user who is not an admin: 403, and replays nothing", async () => {
-    const failed = await failedUserCreated("member");
+    const failed = await failedUserCreated(stack, db, "member");
     try {
       const member = await devToken(stack, clerkId("user"), { claims: { metadata: { role: "member" } } });
       const { status, body } = await replay(failed.message.id, member);
@@ -99,7 +81,7 @@ describe("an admin", () => {
   });
 
   it("replays a failed event: failed again before the fix, applied after it, then settled", async () => {
-    const failed = await failedUserCreated("admin");
+    const failed = await failedUserCreated(stack, db, "admin");
     const token = await adminToken();
     try {
       expect(await replay(failed.message.id, token)).toMatchObject({ status: 200, body: { svix_id: failed.message.id, outcome: "failed" } });
@@ -133,9 +115,55 @@ describe("CORS", () => {
     expect(headers.get("access-control-allow-origin")).toBe(origin);
   });
 
-  it("refuses another site's page (SYNC_ADMIN_ALLOWED_ORIGINS is unset: loopback only)", async () => {
+  it("refuses another site's page (the local stack sets SYNC_ADMIN_ALLOWED_ORIGINS=loopback)", async () => {
     const { status, headers } = await replay(clerkId("msg"), await adminToken(), { origin: "https://evil.example" });
     expect(status).toBe(403);
     expect(headers.get("access-control-allow-origin")).toBeNull();
+  });
+});
+
+describe("POST /discard", () => {
+  const discardUrl = `${stack.apiUrl}/functions/v1/clerk-sync-admin/discard`;
+  async function discard(svixId: string, token?: string, reason?: string) {
+    const response = await fetch(discardUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ svix_id: svixId, reason }),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  it("refuses a stranger (401) and a member (403), and the event stays failed", async () => {
+    const failed = await failedUserCreated(stack, db, "discardmember");
+    await failed.fix();
+    expect((await discard(failed.message.id)).status).toBe(401);
+    const member = await devToken(stack, clerkId("user"), { claims: { metadata: { role: "member" } } });
+    expect((await discard(failed.message.id, member)).status).toBe(403);
+    expect(await ledger(failed.message.id)).toMatchObject({ outcome: "failed" });
+    // Leave the shared ledger as it was: replay it, now that it applies.
+    expect((await replay(failed.message.id, await adminToken())).body).toMatchObject({ outcome: "applied" });
+  });
+
+  it("lets an admin discard a failed event, recorded as theirs and audited; then it can be neither replayed nor discarded", async () => {
+    const failed = await failedUserCreated(stack, db, "discard");
+    const adminId = clerkId("user");
+    const token = await devToken(stack, adminId, { claims: { metadata: { role: "admin" } } });
+    try {
+      const { status, body } = await discard(failed.message.id, token, "the username is banned on purpose");
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ svix_id: failed.message.id, outcome: "discarded", discarded_by: adminId });
+    } finally {
+      await failed.fix();
+    }
+    const { rows } = await db.query("select outcome::text, discarded_by from clerk_events where svix_id = $1", [failed.message.id]);
+    expect(rows[0]).toEqual({ outcome: "discarded", discarded_by: adminId });
+    const audit = await db.query("select action, actor, reason from clerk_event_audit where svix_id = $1", [failed.message.id]);
+    expect(audit.rows).toEqual([{ action: "discard", actor: adminId, reason: "the username is banned on purpose" }]);
+
+    expect(await replay(failed.message.id, token)).toMatchObject({ status: 409, body: { outcome: "discarded" } });
+    expect(await discard(failed.message.id, token)).toMatchObject({ status: 409, body: { outcome: "discarded" } });
+    expect((await discard(clerkId("msg"), token)).status).toBe(404);
+    const { data } = await serviceClient(stack).from("profiles").select("clerk_id").eq("clerk_id", failed.user.id);
+    expect(data, "a discarded event is never applied").toEqual([]);
   });
 });

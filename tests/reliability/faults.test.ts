@@ -236,7 +236,7 @@ describe("npm run clerk -- replay-failed", () => {
     promisify(execFile)(bin("tsx"), ["scripts/clerk.ts", "replay-failed", ...args], {
       cwd: repoRoot,
       env: { ...process.env, STACK_DIR: stack.status.stateDir, SUPABASE_URL: "", SUPABASE_SERVICE_ROLE_KEY: "" },
-    }).then((r) => ({ code: 0, out: r.stdout }), (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }));
+    }).then((r) => ({ code: 0, out: r.stdout, err: r.stderr }), (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout, err: e.stderr }));
 
   it("re-applies failed events once the fix is deployed, and only once", async () => {
     const service = createNodeClient(stack.status.apiUrl, stack.status.serviceRoleKey);
@@ -264,6 +264,8 @@ describe("npm run clerk -- replay-failed", () => {
     expect(early.code).toBe(1);
     expect(early.out).toContain("2 failed events replayed: ");
     expect(early.out).toContain("1 failed again");
+    // ... with the database's own words for why.
+    expect(early.out).toMatch(new RegExp(`✗ ${messages[0].id} → failed: 23514: .*test_replay_poison`));
     expect(early.out).toContain("1 stale");
     expect(early.out).toContain(`✓ ${messages[1].id} → stale`);
 
@@ -279,8 +281,26 @@ describe("npm run clerk -- replay-failed", () => {
     expect((await db.query("select username from profiles where clerk_id = any($1) order by clerk_id", [[a.id, b.id]])).rows).toEqual([{ username: poisoned[0] }, { username: `fixed_${tag}` }]);
 
     // Again: nothing left to apply, so nothing is applied twice.
-    expect(await replayFailed(service)).toEqual({ found: 1, outcomes: {}, unreadable: [{ svixId: unreadableId, error: "data.id must be a string of 1 to 128 characters" }] });
+    expect(await replayFailed(service)).toEqual({ found: 1, outcomes: {}, unreadable: [{ svixId: unreadableId, error: "data.id must be a string of 1 to 128 characters" }], failedAgain: [], notFailed: [], unknown: [] });
     await db.query("delete from clerk_events where svix_id = $1", [unreadableId]);
     expect((await cli([])).out).toContain("No failed events to replay.");
+  }, 60_000);
+
+  it("says that an id it does not know was not found and exits 1; an id that is not a message id is a usage error", async () => {
+    const unknown = await cli(["--id", "msg_nonexistent"]);
+    expect(unknown.code, unknown.out).toBe(1);
+    expect(unknown.out).toContain("✗ msg_nonexistent was not found in the ledger");
+    expect(unknown.out).toContain("Nothing replayed: 1 not in the ledger.");
+    expect(unknown.out).not.toContain("No failed events");
+
+    const settled = newMessage(envelope("user.created", userJSON({ id: `user_settled${tag}` })));
+    expect((await sendOnce(settled, { url: stack.status.webhookUrl, secret: testSecrets.current })).status).toBe(200);
+    const notFailed = await cli(["--id", settled.id]);
+    expect(notFailed.code, notFailed.out).toBe(0);
+    expect(notFailed.out).toContain(`• ${settled.id} is applied, not failed: nothing to replay`);
+
+    const smuggled = await cli(["--id", `zz",${settled.id},"yy`]);
+    expect(smuggled.code).toBe(2);
+    expect(smuggled.err).toMatch(/is not a message id/);
   }, 60_000);
 });

@@ -155,12 +155,13 @@ describe("forged and foreign tokens", () => {
     expect(read.json).toEqual([{ email: secrets.email }]);
   });
 
-  it("a token without a role claim is treated as anon: no profile row, no write", async () => {
+  it("a token without a role claim is refused by the gateway (only role authenticated passes): no profile row, no write", async () => {
     count("forged tokens");
     const token = await sessionKeyToken({ sub: victim.id });
-    const { read, write } = await assertLocksOut(token, "42501");
+    const { read, write } = await assertLocksOut(token, "PGRST301");
     expect(read.status).toBe(401);
     expect(write.status).toBe(401);
+    expect(read.json.message).toBe("JWT role (none) is not allowed for a session token");
   });
 
   it("a token naming a database role the API may not become (postgres) is refused", async () => {

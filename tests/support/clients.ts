@@ -27,7 +27,7 @@ export async function userClient(stack: StackStatus, sub: string, extra: Record<
 export async function devToken(stack: StackStatus, sub: string, body: Record<string, unknown> = {}): Promise<string> {
   const response = await fetch(stack.devTokenUrl, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", apikey: stack.anonKey },
     body: JSON.stringify({ sub, ...body }),
   });
   if (!response.ok) throw new Error(`dev token: ${response.status} ${await response.text()}`);

@@ -12,17 +12,18 @@ import { testSecrets } from "./test-stack.ts";
  * environment: for settings the shared stack does not have (an instance id, a dead
  * database). Call it inside a test: it is stopped when that test finishes.
  */
-export async function startWebhookFunction(stack: StackStatus, env: Record<string, string> = {}) {
-  return await startEdgeFunction("clerk-webhook", stack, env);
+export function startWebhookFunction(stack: StackStatus, env: Record<string, string> = {}) {
+  return startFunctionProcess(stack, "clerk-webhook", env);
 }
 
 /**
- * One more process of any Edge Function, as startWebhookFunction does for clerk-webhook.
- * Stopped when the test finishes, or with `stopWith: afterAll` when the file does.
+ * Like startWebhookFunction, for any function of supabase/functions, with only the
+ * environment given here. Stopped when the test finishes, or with `stopWith: afterAll`
+ * when the file does.
  */
-export async function startEdgeFunction(
-  name: string,
+export async function startFunctionProcess(
   stack: StackStatus,
+  name: string,
   env: Record<string, string> = {},
   stopWith: (stop: () => Promise<void>) => void = onTestFinished,
 ) {

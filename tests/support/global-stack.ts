@@ -1,17 +1,23 @@
 import type { TestProject } from "vitest/node";
 import type { StackStatus } from "../../scripts/lib/status.ts";
+import { freePort } from "../../scripts/stack/processes.ts";
 import { startTestStack } from "./test-stack.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     stack: StackStatus;
+    /** Ports on which the e2e tests may serve the built dashboard: the stack's /dev/* answers their origins. */
+    dashboardPorts: number[];
   }
 }
 
 export default async function setup(project: TestProject) {
   keepVitestsExitCode();
-  const stack = await startTestStack();
+  // Several e2e files serve a dashboard at once, each on the first of these ports still free.
+  const dashboardPorts = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const stack = await startTestStack({}, dashboardPorts.map((port) => `http://127.0.0.1:${port}`));
   project.provide("stack", stack.status);
+  project.provide("dashboardPorts", dashboardPorts);
   return () => stack.stop();
 }
 

@@ -14,13 +14,14 @@ export const testSecrets = {
  * A whole stack on free ports in a temporary folder, never on the dev stack's ports.
  * `stop()` stops every process and removes the folder.
  */
-export async function startTestStack(functionEnv: Record<string, string> = {}): Promise<RunningStack> {
+export async function startTestStack(functionEnv: Record<string, string> = {}, dashboardOrigins: string[] = []): Promise<RunningStack> {
   const stateDir = await mkdtemp(join(tmpdir(), "clerk-sync-test-"));
   const stack = await startStack({
     stateDir,
     apiPort: await freePort(),
     dbPort: await freePort(),
     readFunctionsEnvFile: false,
+    dashboardOrigins,
     functionEnv: {
       CLERK_WEBHOOK_SIGNING_SECRET: `${testSecrets.current} ${testSecrets.previous}`,
       ...functionEnv,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { groupCommit } from "../../supabase/functions/_shared/apply.ts";
-import type { LedgerEvent, Outcome } from "../../supabase/functions/_shared/events.ts";
+import type { ApplyOutcome as Outcome, LedgerEvent } from "../../supabase/functions/_shared/events.ts";
 
 const event = (svix_id: string) => ({ svix_id }) as LedgerEvent;
 

@@ -3,6 +3,7 @@ import { InvalidEventError } from "../../supabase/functions/_shared/errors.ts";
 import { changeForEvent, eventClock, ledgerEvent, parseEnvelope } from "../../supabase/functions/_shared/events.ts";
 import { primaryEmail, profileFromUser } from "../../supabase/functions/_shared/mappers.ts";
 import { storableJson, storableText } from "../../supabase/functions/_shared/text.ts";
+import { keysAtEveryDepth } from "../support/json.ts";
 import { envelope, userJSON } from "../../scripts/simulator/payloads.ts";
 
 const user = userJSON({ id: "user_2NNEqL2nrIRdJ194ndJqAHwEfxC", firstName: "Ada", lastName: "Lovelace", username: "ada", email: "ada@example.com", createdAt: Date.UTC(2026, 0, 2), publicMetadata: { team: "core" } });
@@ -123,6 +124,20 @@ describe("ledgerEvent", () => {
     expect(stored).not.toContain("203.0.113.7");
     expect(stored).toContain("ada@example.com");
   });
+  it("drops private and unsafe metadata at every depth of the stored payload", () => {
+    const nested = { id: "orgmem_1", private_metadata: { n: "P2" }, organization: { id: "org_1", unsafe_metadata: { n: "U3" }, deeper: [{ private_metadata: { n: "P4" } }] } };
+    const event = ledgerEvent("msg_1", parseEnvelope(envelope("user.updated", { ...user, organization_memberships: [nested] })), receivedAt);
+    const keys = keysAtEveryDepth(event.payload);
+    expect(keys.has("private_metadata")).toBe(false);
+    expect(keys.has("unsafe_metadata")).toBe(false);
+    expect(event.payload).toMatchObject({ data: { organization_memberships: [{ id: "orgmem_1", organization: { id: "org_1", deeper: [{}] } }] } });
+  });
+  it.each(["email.created", "session.created", "some.future_type"])("keeps no payload of %s, which it does not store: only its id, type and object id", (type) => {
+    const event = ledgerEvent("msg_1", parseEnvelope(envelope(type, { id: "x_1", code: "123456" })), receivedAt);
+    expect(event).toMatchObject({ svix_id: "msg_1", type, object_id: "x_1", change: null });
+    expect(event.payload).toBeUndefined();
+    expect(JSON.stringify(event)).not.toContain("123456");
+  });
   it("clocks an unknown type without a clock at its receipt", () => {
     const event = ledgerEvent("msg_1", parseEnvelope({ type: "brand.new", data: {} }), receivedAt);
     expect(event).toMatchObject({ event_at: receivedAt.toISOString(), change: null });
@@ -141,6 +156,10 @@ describe("storableText", () => {
     ["a lone low surrogate", "\uDC00", "\uFFFD"],
   ])("stores %s", (_, input, expected) => {
     expect(storableText(input)).toBe(expected);
+  });
+  it("leaves out the named properties at any depth, before reading them", () => {
+    const deep = JSON.parse(`${"[".repeat(10_000)}${"]".repeat(10_000)}`);
+    expect(storableJson({ a: [{ drop: deep, keep: 1 }], drop: 2 }, new Set(["drop"]))).toEqual({ a: [{ keep: 1 }] });
   });
   it("cleans keys and nested values", () => {
     expect(storableJson({ "k\u0000": ["\uD800", { n: 1 }] })).toEqual({ "k\uFFFD": ["\uFFFD", { n: 1 }] });

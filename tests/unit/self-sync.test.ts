@@ -14,7 +14,7 @@ import { changeForEvent, type LedgerEvent, ledgerEvent, parseEnvelope } from "..
 import { profileFromUser } from "../../supabase/functions/_shared/mappers.ts";
 import { goneEvent, snapshotEvent } from "../../supabase/functions/_shared/snapshots.ts";
 import { createSessionCheck } from "../../supabase/functions/clerk-sync-self/auth.ts";
-import { loadSelfSyncConfig } from "../../supabase/functions/clerk-sync-self/config.ts";
+import { loadSelfSyncConfig, selfSyncNotice } from "../../supabase/functions/clerk-sync-self/config.ts";
 import { SelfSyncRefusal } from "../../supabase/functions/clerk-sync-self/errors.ts";
 import { createSelfSyncHandler, type SelfSyncLog } from "../../supabase/functions/clerk-sync-self/handler.ts";
 import { pullEvents, type PullResult, pullUser } from "../../supabase/functions/clerk-sync-self/pull.ts";
@@ -262,10 +262,18 @@ describe("configuration", () => {
     expect(loadSelfSyncConfig(env(base))).toMatchObject({
       clerkApiUrl: "https://api.clerk.com",
       intervalSeconds: 30,
-      allowedOrigins: { kind: "loopback" },
+      allowedOrigins: { kind: "none" },
       databaseTimeoutMs: 10_000,
       clerkTimeoutMs: 10_000,
     });
+  });
+
+  it("allows no browser origin until told one, and says so at start; loopback is the local stack's setting", () => {
+    const unset = loadSelfSyncConfig(env(base));
+    expect(selfSyncNotice(unset)).toMatch(/SELF_SYNC_ALLOWED_ORIGINS is not set/);
+    const local = loadSelfSyncConfig(env({ ...base, SELF_SYNC_ALLOWED_ORIGINS: "loopback" }));
+    expect(local.allowedOrigins).toEqual({ kind: "loopback" });
+    expect(selfSyncNotice(local)).toBeNull();
   });
 
   it("refuses to start without CLERK_SECRET_KEY, naming it", () => {

@@ -5,16 +5,24 @@
  */
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../supabase/functions/_shared/env.ts";
+import type { Discard } from "../../supabase/functions/_shared/discard.ts";
 import type { SingleReplay } from "../../supabase/functions/_shared/replay.ts";
 import { AdminRequestError } from "../../supabase/functions/clerk-sync-admin/errors.ts";
 import { type AdminRequestLog, createSyncAdminHandler } from "../../supabase/functions/clerk-sync-admin/handler.ts";
 import { createAdminCheck } from "../../supabase/functions/clerk-sync-admin/auth.ts";
-import { isAllowedOrigin, loadSyncAdminConfig, type OriginPolicy, parseAllowedOrigins } from "../../supabase/functions/clerk-sync-admin/config.ts";
+import { isAllowedOrigin, loadSyncAdminConfig, type OriginPolicy, originPolicyNotice, parseAllowedOrigins } from "../../supabase/functions/clerk-sync-admin/config.ts";
 
 const dashboard = "https://admin.example.com";
 
-function handler({ replay = { result: "replayed", outcome: "applied" } as SingleReplay, origins = { kind: "list", origins: [dashboard] } as OriginPolicy } = {}) {
+const discardedFacts = { svix_id: "msg_1", type: "user.created", object_id: "user_1", attempts: 2, error: "23514: check" };
+
+function handler({
+  replay = { result: "replayed", outcome: "applied" } as SingleReplay,
+  discard = { result: "discarded", event: discardedFacts, discarded_by: "user_admin", discarded_at: "2026-12-01T12:00:00Z" } as Discard,
+  origins = { kind: "list", origins: [dashboard] } as OriginPolicy,
+} = {}) {
   const calls = { authorize: [] as string[], replay: [] as string[] };
+  const discards: Array<[string, string, string | undefined]> = [];
   const logs: AdminRequestLog[] = [];
   const handle = createSyncAdminHandler({
     authorize: async (token) => {
@@ -27,10 +35,14 @@ function handler({ replay = { result: "replayed", outcome: "applied" } as Single
       calls.replay.push(svixId);
       return replay;
     },
+    discard: async (svixId, admin, reason) => {
+      discards.push([svixId, admin, reason]);
+      return discard;
+    },
     allowedOrigins: origins,
     log: (line) => logs.push(line),
   });
-  return { handle, calls, logs };
+  return { handle, calls, discards, logs };
 }
 
 function replayRequest({ token = "admin-token" as string | null, body = JSON.stringify({ svix_id: "msg_1" }) as string, origin = null as string | null, path = "/replay", method = "POST" } = {}) {
@@ -77,6 +89,10 @@ describe("POST /replay", () => {
     ["a number", JSON.stringify({ svix_id: 42 })],
     ["an empty id", JSON.stringify({ svix_id: "" })],
     ["an id longer than a ledger key", JSON.stringify({ svix_id: `msg_${"x".repeat(300)}` })],
+    ["an id that smuggles a PostgREST list", JSON.stringify({ svix_id: 'zz",msg_x,"yy' })],
+    ["an id with a comma", JSON.stringify({ svix_id: "msg_a,msg_b" })],
+    ["an id with parentheses", JSON.stringify({ svix_id: "(msg_a)" })],
+    ["an id with a space", JSON.stringify({ svix_id: "msg_a " })],
   ])("refuses a body with %s: 400", async (_, body) => {
     const { handle, calls } = handler();
     expect((await handle(replayRequest({ body }))).status).toBe(400);
@@ -150,12 +166,60 @@ describe("CORS", () => {
   });
 });
 
+describe("POST /discard", () => {
+  const discardRequest = (body: unknown, token: string | null = "admin-token") => replayRequest({ path: "/discard", body: JSON.stringify(body), token });
+
+  it("discards for an admin, as that admin, with their reason, and answers who and when", async () => {
+    const { handle, calls, discards, logs } = handler();
+    expect(await answer(await handle(discardRequest({ svix_id: "msg_1", reason: " never valid " })))).toEqual({
+      status: 200,
+      body: { svix_id: "msg_1", outcome: "discarded", discarded_by: "user_admin", discarded_at: "2026-12-01T12:00:00Z" },
+    });
+    expect(discards).toEqual([["msg_1", "user_admin", "never valid"]]);
+    expect(calls.replay).toEqual([]);
+    expect(logs[0]).toMatchObject({ route: "discard", admin: "user_admin", svix_id: "msg_1", outcome: "discarded", status: 200 });
+  });
+
+  it("refuses a stranger (401) and a member (403) before reading the body", async () => {
+    const { handle, discards } = handler();
+    expect((await handle(discardRequest({ svix_id: "msg_1" }, null))).status).toBe(401);
+    expect((await handle(discardRequest({ svix_id: "msg_1" }, "member-token"))).status).toBe(403);
+    expect(discards).toEqual([]);
+  });
+
+  it.each([
+    ["a smuggled id", { svix_id: 'zz",msg_x,"yy' }],
+    ["a reason that is not text", { svix_id: "msg_1", reason: 42 }],
+    ["a reason over 500 characters", { svix_id: "msg_1", reason: "x".repeat(501) }],
+  ])("refuses %s: 400", async (_, body) => {
+    const { handle, discards } = handler();
+    expect((await handle(discardRequest(body))).status).toBe(400);
+    expect(discards).toEqual([]);
+  });
+
+  it("answers 404 for an unknown id and 409 for one that is not failed", async () => {
+    expect(await answer(await handler({ discard: { result: "unknown", svix_id: "msg_1" } }).handle(discardRequest({ svix_id: "msg_1" }))))
+      .toMatchObject({ status: 404, body: { error: "no event msg_1 in the ledger" } });
+    expect(await answer(await handler({ discard: { result: "not_failed", svix_id: "msg_1", outcome: "applied" } }).handle(discardRequest({ svix_id: "msg_1" }))))
+      .toMatchObject({ status: 409, body: { outcome: "applied", error: "msg_1 is applied, not failed: nothing to discard" } });
+  });
+});
+
 describe("the configuration", () => {
   const env = (values: Record<string, string>) => (name: string) => values[name];
   const base = { SUPABASE_URL: "http://api", SUPABASE_ANON_KEY: "anon", SUPABASE_SERVICE_ROLE_KEY: "service" };
 
-  it("allows only loopback origins when SYNC_ADMIN_ALLOWED_ORIGINS is unset", () => {
+  it("allows no browser origin at all when SYNC_ADMIN_ALLOWED_ORIGINS is unset, and says so", () => {
     const config = loadSyncAdminConfig(env(base));
+    expect(config.allowedOrigins).toEqual({ kind: "none" });
+    for (const origin of ["http://127.0.0.1:5173", "http://localhost:41234", "http://[::1]:8080", "https://admin.example.com"]) {
+      expect(isAllowedOrigin(config.allowedOrigins, origin), origin).toBe(false);
+    }
+    expect(originPolicyNotice(config.allowedOrigins)).toMatch(/SYNC_ADMIN_ALLOWED_ORIGINS is not set: no browser origin/);
+  });
+
+  it("allows only loopback origins with SYNC_ADMIN_ALLOWED_ORIGINS=loopback (the local stack's setting)", () => {
+    const config = loadSyncAdminConfig(env({ ...base, SYNC_ADMIN_ALLOWED_ORIGINS: "loopback" }));
     expect(config.allowedOrigins).toEqual({ kind: "loopback" });
     for (const origin of ["http://127.0.0.1:5173", "http://localhost:41234", "http://[::1]:8080", "http://localhost"]) {
       expect(isAllowedOrigin(config.allowedOrigins, origin), origin).toBe(true);
@@ -163,6 +227,7 @@ describe("the configuration", () => {
     for (const origin of ["https://localhost.evil.example", "http://127.0.0.1.evil.example", "https://admin.example.com", "null"]) {
       expect(isAllowedOrigin(config.allowedOrigins, origin), origin).toBe(false);
     }
+    expect(originPolicyNotice(config.allowedOrigins)).toBeNull();
   });
 
   it("reads a list of origins, and refuses anything that is not a bare origin", () => {

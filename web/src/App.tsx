@@ -1,6 +1,6 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
-import { Route, Routes } from "react-router";
+import type { RouteObject } from "react-router";
 import { useAuth } from "./auth/auth.ts";
 import { Layout } from "./components/Layout.tsx";
 import { myProfileKeys } from "./data/my-profile/index.ts";
@@ -15,22 +15,22 @@ import { OrganizationsPage } from "./pages/orgs/OrganizationsPage.tsx";
 import { ProfilePage } from "./pages/profile/ProfilePage.tsx";
 import { SignInPage } from "./pages/SignInPage.tsx";
 
+/** The pages, under App's layout. A data router, so a page can block leaving (My profile's unsaved edits). */
+export const pageRoutes: RouteObject[] = [
+  { index: true, element: <FeedPage /> },
+  { path: "u/:clerkId", element: <ProfilePage /> },
+  { path: "orgs", element: <OrganizationsPage /> },
+  { path: "orgs/:organizationId", element: <OrganizationPage /> },
+  { path: "me", element: <MePage /> },
+  { path: "admin/health", element: <HealthPage /> },
+  { path: "sign-in", element: <SignInPage /> },
+  { path: "*", element: <NotFoundPage /> },
+];
+
+/** Header, navigation and the current page; under the auth, Supabase and query providers. */
 export function App() {
   useForgetOtherUsersData();
-  return (
-    <Routes>
-      <Route element={<Layout />}>
-        <Route index element={<FeedPage />} />
-        <Route path="u/:clerkId" element={<ProfilePage />} />
-        <Route path="orgs" element={<OrganizationsPage />} />
-        <Route path="orgs/:organizationId" element={<OrganizationPage />} />
-        <Route path="me" element={<MePage />} />
-        <Route path="admin/health" element={<HealthPage />} />
-        <Route path="sign-in" element={<SignInPage />} />
-        <Route path="*" element={<NotFoundPage />} />
-      </Route>
-    </Routes>
-  );
+  return <Layout />;
 }
 
 /**

@@ -1,29 +1,25 @@
 // The global styles first: every component's own stylesheet comes after them and may refine them.
 import "./styles/global.css";
 import "./styles/controls.css";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { BrowserRouter } from "react-router";
-import { App } from "./App.tsx";
+import { createBrowserRouter, RouterProvider } from "react-router";
+import { App, pageRoutes } from "./App.tsx";
 import { AuthProvider } from "./auth/AuthProvider.tsx";
 import { ConfigError, readConfig } from "./config.ts";
+import { createQueryClient } from "./data/queryClient.ts";
 import { SupabaseProvider } from "./data/SupabaseProvider.tsx";
 
 const root = createRoot(document.getElementById("root")!);
 
 try {
   const config = readConfig();
-  const queryClient = new QueryClient({
-    defaultOptions: {
-      // supabase-js already retries reads that fail on the network; one more try here
-      // is enough before the page shows the error and its retry button.
-      queries: { retry: 1, staleTime: 30_000 },
-    },
-  });
-  root.render(
-    <StrictMode>
-      <BrowserRouter>
+  const queryClient = createQueryClient();
+  // The providers sit inside the router: Clerk's provider navigates with it.
+  const router = createBrowserRouter([
+    {
+      element: (
         <AuthProvider supabaseUrl={config.supabaseUrl} supabaseAnonKey={config.supabaseAnonKey} clerkPublishableKey={config.clerkPublishableKey}>
           <SupabaseProvider url={config.supabaseUrl} anonKey={config.supabaseAnonKey}>
             <QueryClientProvider client={queryClient}>
@@ -31,7 +27,13 @@ try {
             </QueryClientProvider>
           </SupabaseProvider>
         </AuthProvider>
-      </BrowserRouter>
+      ),
+      children: pageRoutes,
+    },
+  ]);
+  root.render(
+    <StrictMode>
+      <RouterProvider router={router} />
     </StrictMode>,
   );
 } catch (error) {

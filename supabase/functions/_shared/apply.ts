@@ -1,13 +1,13 @@
 import type { SupabaseClient } from "@supabase/supabase-js";
 import type { Database } from "./database.types.ts";
 import { DatabaseError } from "./errors.ts";
-import type { LedgerEvent, Outcome } from "./events.ts";
+import type { ApplyOutcome, LedgerEvent } from "./events.ts";
 
 /** Applies one event; throws DatabaseError when it did not commit. */
-export type EventApplier = (event: LedgerEvent) => Promise<Outcome>;
+export type EventApplier = (event: LedgerEvent) => Promise<ApplyOutcome>;
 
 /** Applies a group of events in one transaction; outcomes in input order. */
-export type GroupApplier = (events: LedgerEvent[]) => Promise<Outcome[]>;
+export type GroupApplier = (events: LedgerEvent[]) => Promise<ApplyOutcome[]>;
 
 /**
  * One event through apply_clerk_event: supabase-js `rpc` as service_role. For callers
@@ -19,7 +19,7 @@ export function createEventApplier(client: SupabaseClient<Database>): EventAppli
     const { data, error } = await client.rpc("apply_clerk_event", { event: event as any });
     if (error) throw new DatabaseError(error.message, error.code);
     if (data === null) throw new DatabaseError("apply_clerk_event returned no outcome");
-    return data;
+    return data as ApplyOutcome;
   };
 }
 
@@ -49,7 +49,7 @@ export function createGroupApplier(client: SupabaseClient<Database>, retries = 3
     if (!Array.isArray(data) || data.length !== events.length) {
       throw new DatabaseError("apply_clerk_events returned the wrong number of outcomes");
     }
-    return data;
+    return data as ApplyOutcome[];
   };
 }
 
@@ -63,7 +63,7 @@ export function createGroupApplier(client: SupabaseClient<Database>, retries = 3
  * is durable, and if a group fails, every delivery in it fails (and Svix retries it).
  */
 export function groupCommit(applyGroup: GroupApplier, maxGroup = 64): EventApplier {
-  let queue: Array<{ event: LedgerEvent; resolve: (outcome: Outcome) => void; reject: (error: unknown) => void }> = [];
+  let queue: Array<{ event: LedgerEvent; resolve: (outcome: ApplyOutcome) => void; reject: (error: unknown) => void }> = [];
   let applying = false;
 
   async function drain(): Promise<void> {
@@ -83,7 +83,7 @@ export function groupCommit(applyGroup: GroupApplier, maxGroup = 64): EventAppli
   }
 
   return (event) =>
-    new Promise<Outcome>((resolve, reject) => {
+    new Promise<ApplyOutcome>((resolve, reject) => {
       queue.push({ event, resolve, reject });
       void drain();
     });

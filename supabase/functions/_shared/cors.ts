@@ -7,23 +7,30 @@ import { ConfigError } from "./env.ts";
 
 /** Which browser origins may call a function. */
 export type OriginPolicy =
+  /** No browser origin: the default, until the dashboard's origin is configured. */
+  | { kind: "none" }
   /** Any origin (`*`). */
   | { kind: "any" }
-  /** http://localhost, 127.0.0.1 or [::1] on any port: the default, for local development. */
+  /**
+   * http://localhost, 127.0.0.1 or [::1] on any port (`loopback`): what the local stack
+   * sets, since its dashboards run on whatever port is free. Never the default: on a
+   * deployed function it would let any page served from the visitor's own machine in.
+   */
   | { kind: "loopback" }
   /** Exactly these origins, e.g. https://admin.example.com. */
   | { kind: "list"; origins: string[] };
 
 /**
- * `*`, or `https://a.example, https://b.example` (each a bare origin: no path), or unset
- * (loopback only, so a deployed function refuses browsers until it is told the
- * dashboard's address: a loud CORS error, never a silent opening). `name` is the
- * variable, for the error message.
+ * `*`, `loopback`, or `https://a.example, https://b.example` (each a bare origin: no
+ * path), or unset (no browser origin: a deployed function refuses browsers until it is
+ * told the dashboard's address, a loud CORS error, never a silent opening). `name` is
+ * the variable, for the error message.
  */
 export function parseOriginPolicy(name: string, value: string | undefined): OriginPolicy {
   const raw = value?.trim();
-  if (!raw) return { kind: "loopback" };
+  if (!raw) return { kind: "none" };
   if (raw === "*") return { kind: "any" };
+  if (raw === "loopback") return { kind: "loopback" };
   const origins = raw.split(/[\s,]+/).filter(Boolean).map((entry) => {
     let url: URL;
     try {
@@ -42,6 +49,8 @@ export function parseOriginPolicy(name: string, value: string | undefined): Orig
 /** Whether a browser page at `origin` may call the function. */
 export function isAllowedOrigin(policy: OriginPolicy, origin: string): boolean {
   switch (policy.kind) {
+    case "none":
+      return false;
     case "any":
       return true;
     case "list":

@@ -9,9 +9,42 @@ export type Json =
 export type Database = {
   public: {
     Tables: {
+      clerk_event_audit: {
+        Row: {
+          action: string;
+          actor: string;
+          at: string;
+          detail: NonNullable<Json>;
+          id: number;
+          reason: string | null;
+          svix_id: string;
+        };
+        ComputedFields: never;
+        Insert: {
+          action: string;
+          actor: string;
+          at?: string;
+          detail?: NonNullable<Json>;
+          id?: never;
+          reason?: string | null;
+          svix_id: string;
+        };
+        Update: {
+          action?: string;
+          actor?: string;
+          at?: string;
+          detail?: NonNullable<Json>;
+          id?: never;
+          reason?: string | null;
+          svix_id?: string;
+        };
+        Relationships: [];
+      };
       clerk_events: {
         Row: {
           attempts: number;
+          discarded_at: string | null;
+          discarded_by: string | null;
           duplicates: number;
           error: string | null;
           event_at: string;
@@ -28,6 +61,8 @@ export type Database = {
         ComputedFields: never;
         Insert: {
           attempts?: number;
+          discarded_at?: string | null;
+          discarded_by?: string | null;
           duplicates?: number;
           error?: string | null;
           event_at: string;
@@ -43,6 +78,8 @@ export type Database = {
         };
         Update: {
           attempts?: number;
+          discarded_at?: string | null;
+          discarded_by?: string | null;
           duplicates?: number;
           error?: string | null;
           event_at?: string;
@@ -365,6 +402,10 @@ export type Database = {
         Args: { p_clerk_id: string; p_interval_seconds: number };
         Returns: number;
       };
+      discard_failed_event: {
+        Args: { message_id: string; on_behalf_of?: string; reason?: string };
+        Returns: Json;
+      };
       profile_feed: {
         Args: {
           before_clerk_id?: string;
@@ -391,6 +432,10 @@ export type Database = {
           isSetofReturn: true;
         };
       };
+      profile_feed_count: {
+        Args: { country?: string; search?: string; up_to?: number };
+        Returns: number;
+      };
       prune_clerk_events: {
         Args: { payloads_older_than?: string; rows_older_than?: string };
         Returns: Json;
@@ -404,7 +449,7 @@ export type Database = {
     };
     Enums: {
       clerk_event_outcome:
-        "applied" | "duplicate" | "stale" | "ignored" | "failed";
+        "applied" | "duplicate" | "stale" | "ignored" | "failed" | "discarded";
     };
     CompositeTypes: {
       [_ in never]: never;
@@ -538,6 +583,7 @@ export const Constants = {
         "stale",
         "ignored",
         "failed",
+        "discarded",
       ],
     },
   },

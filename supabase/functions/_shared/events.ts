@@ -20,6 +20,9 @@ import { storableJson, storableText } from "./text.ts";
 
 export type Outcome = Database["public"]["Enums"]["clerk_event_outcome"];
 
+/** What applying an event answers: every outcome but `discarded`, which only an admin sets (discard.ts). */
+export type ApplyOutcome = Exclude<Outcome, "discarded">;
+
 /** A write to one synced row; apply_clerk_event guards it with the event clock. */
 export type Change =
   | { table: "profiles"; op: "upsert"; row: ProfileSync }
@@ -37,8 +40,11 @@ export interface LedgerEvent {
   event_at: string;
   object_id: string | null;
   instance_id: string | null;
-  /** The event as stored for audit and replay, without what the sync must not keep. */
-  payload: Record<string, unknown>;
+  /**
+   * The event as stored for audit and replay, without what the sync must not keep.
+   * Absent for an event type this sync does not store (nothing of it is kept).
+   */
+  payload?: Record<string, unknown>;
   /** null: an event type this sync does not store; recorded as ignored. */
   change: Change | null;
   /** Keep the payload in the ledger even when the event applies (default true); failed events always keep it. */
@@ -124,28 +130,32 @@ export function ledgerEvent(svixId: string, event: Envelope, receivedAt: Date): 
     event_at: clock ?? receivedAt.toISOString(),
     object_id: typeof event.data.id === "string" ? storableText(event.data.id.slice(0, 128)) : null,
     instance_id: typeof event.instance_id === "string" ? storableText(event.instance_id) : null,
-    payload: storedPayload(event),
+    // An event this sync does not store keeps no payload either: its id, type and object
+    // id say what arrived. Its body may hold anything (an email.created carries a one-time
+    // code, a session its IP address and city), and no replay will ever need it.
+    payload: change ? storedPayload(event) : undefined,
     change,
   };
 }
 
 /**
- * The ledger keeps what a replay needs and drops what the sync must never keep:
- * private_metadata, the end user's IP address and user agent, and unsafe_metadata,
- * which the end user writes from the browser (unchecked, and never read by a mapper).
+ * Properties the ledger never keeps, at any depth: private_metadata (a user's, and the
+ * organization's embedded in every membership), and unsafe_metadata, which the end user
+ * writes from the browser (unchecked, and never read by a mapper).
+ */
+const neverStored: ReadonlySet<string> = new Set(["private_metadata", "unsafe_metadata"]);
+
+/**
+ * The ledger keeps what a replay needs and drops what the sync must never keep: the
+ * properties above wherever they nest (a user inside a session, an organization inside a
+ * membership), and the end user's IP address and user agent (`event_attributes`).
  */
 function storedPayload(event: Envelope): Record<string, unknown> {
   const { event_attributes: _attributes, ...envelope } = event;
-  const { private_metadata: _private, unsafe_metadata: _unsafe, ...data } = event.data;
-  // A membership embeds its whole organization, and a session its whole user, each
-  // with its private_metadata.
-  if (isRecord(data.organization)) {
-    const { private_metadata: _organizationPrivate, ...organization } = data.organization;
-    data.organization = organization;
-  }
-  if (isRecord(data.user)) {
-    const { private_metadata: _userPrivate, unsafe_metadata: _userUnsafe, ...user } = data.user;
-    data.user = user;
-  }
-  return storableJson({ ...envelope, data }) as Record<string, unknown>;
+  // A sign-in is kept for its user only: the session's own fields (its device, IP
+  // address and city) are not the sync's, and a replay needs only the user.
+  const data = embeddedUser(event)
+    ? { object: event.data.object, id: event.data.id, user_id: event.data.user_id, user: event.data.user }
+    : event.data;
+  return storableJson({ ...envelope, data }, neverStored) as Record<string, unknown>;
 }

@@ -16,13 +16,21 @@ export function storableText(value: string): string {
  */
 export const maxJsonDepth = 64;
 
-/** storableText applied to every string (and key) inside a JSON value. */
-export function storableJson(value: unknown, depth = 0): unknown {
+const noKeys: ReadonlySet<string> = new Set();
+
+/**
+ * storableText applied to every string (and key) inside a JSON value. Properties named
+ * in `omit` are left out wherever they appear, at any depth, before their values are
+ * read (so an omitted value never counts against the depth limit).
+ */
+export function storableJson(value: unknown, omit: ReadonlySet<string> = noKeys, depth = 0): unknown {
   if (typeof value === "string") return storableText(value);
   if (value === null || typeof value !== "object") return value;
   if (depth >= maxJsonDepth) throw new InvalidEventError(`JSON nests deeper than ${maxJsonDepth} levels`);
-  if (Array.isArray(value)) return value.map((item) => storableJson(item, depth + 1));
+  if (Array.isArray(value)) return value.map((item) => storableJson(item, omit, depth + 1));
   return Object.fromEntries(
-    Object.entries(value).map(([key, item]) => [storableText(key), storableJson(item, depth + 1)]),
+    Object.entries(value)
+      .filter(([key]) => !omit.has(key))
+      .map(([key, item]) => [storableText(key), storableJson(item, omit, depth + 1)]),
   );
 }

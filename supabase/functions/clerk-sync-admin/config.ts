@@ -12,9 +12,11 @@ export interface SyncAdminConfig {
   /** The key the replay runs with (`SUPABASE_SERVICE_ROLE_KEY`), after the caller passed the admin check. */
   serviceRoleKey: string;
   /**
-   * `SYNC_ADMIN_ALLOWED_ORIGINS`: the dashboard's origins, comma-separated, or `*`.
-   * Unset: loopback origins only, so a deployed function refuses browsers until it is
-   * told the dashboard's address (a loud CORS error, never a silent opening).
+   * `SYNC_ADMIN_ALLOWED_ORIGINS`: the dashboard's origins, comma-separated, `*`, or
+   * `loopback` (the local stack's setting). Unset: no browser origin at all, so a deployed
+   * function refuses browsers until it is told the dashboard's address (a loud CORS
+   * error and a line in its log, never a silent opening). Callers without a browser
+   * send no Origin and are not affected.
    */
   allowedOrigins: OriginPolicy;
   /** How long a database or PostgREST call may take (`SYNC_ADMIN_DB_TIMEOUT_MS`, default 10 s). */
@@ -34,4 +36,11 @@ export function loadSyncAdminConfig(env: Env): SyncAdminConfig {
 /** `SYNC_ADMIN_ALLOWED_ORIGINS`, read by the rules every dashboard-facing function shares. */
 export function parseAllowedOrigins(value: string | undefined): OriginPolicy {
   return parseOriginPolicy("SYNC_ADMIN_ALLOWED_ORIGINS", value);
+}
+
+/** What the function says once at start about a policy an operator must act on, if anything. */
+export function originPolicyNotice(policy: OriginPolicy): string | null {
+  return policy.kind === "none"
+    ? "SYNC_ADMIN_ALLOWED_ORIGINS is not set: no browser origin may call clerk-sync-admin, so the dashboard's Replay and Discard buttons are refused. Set it to the dashboard's origin (https://…)."
+    : null;
 }

@@ -1,12 +1,13 @@
+import type { Discard } from "../_shared/discard.ts";
 import type { Outcome } from "../_shared/events.ts";
 import { createResponder, json, type LineEntry, type RequestLine } from "../_shared/http.ts";
+import { isMessageId, messageIdProblem } from "../_shared/message-id.ts";
 import type { SingleReplay } from "../_shared/replay.ts";
 import { allowOriginHeaders, isAllowedOrigin, type OriginPolicy, preflightResponse } from "../_shared/cors.ts";
 import { AdminRequestError } from "./errors.ts";
 
-/** Message ids are `msg_…` (27 characters); nothing longer is in the ledger. */
-const maxSvixIdLength = 256;
 const maxBodyBytes = 4096;
+const maxReasonLength = 500;
 
 export interface SyncAdminHandlerOptions {
   /**
@@ -16,6 +17,8 @@ export interface SyncAdminHandlerOptions {
   authorize: (token: string) => Promise<string>;
   /** Replays one failed ledger event as the service role. */
   replay: (svixId: string) => Promise<SingleReplay>;
+  /** Discards one failed ledger event as the service role, recording `admin` as who did it. */
+  discard: (svixId: string, admin: string, reason: string | undefined) => Promise<Discard>;
   /** Browser origins allowed to call. */
   allowedOrigins: OriginPolicy;
   /** Receives one structured line per request. Never tokens or payloads. */
@@ -27,7 +30,7 @@ export interface AdminRequestLog extends RequestLine {
   route?: string;
   admin?: string;
   svix_id?: string;
-  outcome?: Outcome;
+  outcome?: Outcome | "discarded";
 }
 
 /**
@@ -39,13 +42,21 @@ export interface AdminRequestLog extends RequestLine {
  *     no bearer token                              401
  *     token refused by PostgREST                   401
  *     signed in, but not an admin                  403
- *     body not { svix_id: string }                 400
+ *     body not { svix_id: "<message id>" }         400 (ids match [A-Za-z0-9_:.-]{1,256})
  *     no such message in the ledger                404
  *     in the ledger, but not failed                409 { outcome } (nothing done)
  *     its stored payload still cannot be read      422 (it stays failed)
  *     replayed                                     200 { svix_id, outcome }: applied, stale,
- *                                                      ignored, or failed (again)
+ *                                                      ignored, or failed (again, with the
+ *                                                      database's error)
  *     the database did not answer                  500
+ *   POST /discard { "svix_id": "msg_…", "reason"?: "…" }
+ *     the same checks as /replay, then
+ *     reason not a string of at most 500 chars    400
+ *     no such message in the ledger                404
+ *     in the ledger, but not failed                409 { outcome } (nothing done)
+ *     discarded                                    200 { svix_id, outcome: "discarded",
+ *                                                      discarded_by, discarded_at }
  *   another path                                   404; another method 405
  *
  * The caller is authorized before the body is read, so a stranger learns nothing about
@@ -73,26 +84,47 @@ export function createSyncAdminHandler(options: SyncAdminHandlerOptions): (reque
 
     const route = routeOf(request.url);
     entry.route = route;
-    if (route !== "replay") throw new AdminRequestError(404, "nothing here: POST /replay { \"svix_id\": \"msg_…\" }");
+    if (route !== "replay" && route !== "discard") {
+      throw new AdminRequestError(404, "nothing here: POST /replay or /discard { \"svix_id\": \"msg_…\" }");
+    }
     if (request.method !== "POST") return json(405, { error: "use POST" }, { allow: "POST, OPTIONS" });
 
     const token = /^Bearer\s+(\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
     if (!token) throw new AdminRequestError(401, "sign in: send your session token as Authorization: Bearer …");
-    entry.admin = await options.authorize(token);
+    const admin = await options.authorize(token);
+    entry.admin = admin;
 
-    const svixId = await readSvixId(request);
-    entry.svix_id = svixId;
+    const body = await readBody(request);
+    entry.svix_id = body.svixId;
+    return route === "replay" ? await replay(body.svixId, entry) : await discard(body.svixId, admin, body.reason, entry);
+  }
+
+  async function replay(svixId: string, entry: LineEntry<AdminRequestLog>): Promise<Response> {
     const replayed = await options.replay(svixId);
     switch (replayed.result) {
       case "replayed":
         entry.outcome = replayed.outcome;
-        return json(200, { svix_id: svixId, outcome: replayed.outcome });
+        return json(200, { svix_id: svixId, outcome: replayed.outcome, ...(replayed.error ? { error: replayed.error } : {}) });
       case "unreadable":
         entry.error = replayed.error;
         return json(422, { svix_id: svixId, error: `its stored payload cannot be read: ${replayed.error}` });
       case "not_failed":
         entry.outcome = replayed.outcome;
         return json(409, { svix_id: svixId, outcome: replayed.outcome, error: `${svixId} is ${replayed.outcome}, not failed: nothing to replay` });
+      case "unknown":
+        throw new AdminRequestError(404, `no event ${svixId} in the ledger`);
+    }
+  }
+
+  async function discard(svixId: string, admin: string, reason: string | undefined, entry: LineEntry<AdminRequestLog>): Promise<Response> {
+    const discarded = await options.discard(svixId, admin, reason);
+    switch (discarded.result) {
+      case "discarded":
+        entry.outcome = "discarded";
+        return json(200, { svix_id: svixId, outcome: "discarded", discarded_by: discarded.discarded_by, discarded_at: discarded.discarded_at });
+      case "not_failed":
+        entry.outcome = discarded.outcome;
+        return json(409, { svix_id: svixId, outcome: discarded.outcome, error: `${svixId} is ${discarded.outcome}, not failed: nothing to discard` });
       case "unknown":
         throw new AdminRequestError(404, `no event ${svixId} in the ledger`);
     }
@@ -104,7 +136,8 @@ function routeOf(url: string): string {
   return new URL(url).pathname.replace(/\/+$/, "").split("/").at(-1) ?? "";
 }
 
-async function readSvixId(request: Request): Promise<string> {
+/** `{ "svix_id": "msg_…", "reason"?: "…" }`, checked. */
+async function readBody(request: Request): Promise<{ svixId: string; reason?: string }> {
   if (Number(request.headers.get("content-length") ?? 0) > maxBodyBytes) {
     throw new AdminRequestError(413, `body is larger than ${maxBodyBytes} bytes`);
   }
@@ -116,9 +149,10 @@ async function readSvixId(request: Request): Promise<string> {
   } catch {
     throw new AdminRequestError(400, "body must be JSON: { \"svix_id\": \"msg_…\" }");
   }
-  const svixId = typeof body === "object" && body !== null ? (body as { svix_id?: unknown }).svix_id : undefined;
-  if (typeof svixId !== "string" || svixId.length === 0 || svixId.length > maxSvixIdLength) {
-    throw new AdminRequestError(400, `svix_id must be a message id of 1 to ${maxSvixIdLength} characters`);
+  const fields = typeof body === "object" && body !== null ? (body as { svix_id?: unknown; reason?: unknown }) : {};
+  if (!isMessageId(fields.svix_id)) throw new AdminRequestError(400, `svix_id: ${messageIdProblem(fields.svix_id)}`);
+  if (fields.reason !== undefined && (typeof fields.reason !== "string" || fields.reason.length > maxReasonLength)) {
+    throw new AdminRequestError(400, `reason must be text of at most ${maxReasonLength} characters`);
   }
-  return svixId;
+  return { svixId: fields.svix_id, reason: fields.reason?.trim() || undefined };
 }

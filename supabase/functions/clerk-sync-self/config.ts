@@ -13,7 +13,11 @@ export interface SelfSyncConfig {
   clerkSecretKey: string;
   /** Clerk Backend API URL (`CLERK_API_URL`, default https://api.clerk.com; the fake API locally). */
   clerkApiUrl: string;
-  /** `SELF_SYNC_ALLOWED_ORIGINS`: the dashboard's origins, comma-separated, or `*`; unset, loopback only. */
+  /**
+   * `SELF_SYNC_ALLOWED_ORIGINS`: the dashboard's origins, comma-separated, `*`, or
+   * `loopback` (the local stack's setting). Unset: no browser origin, so the dashboard's
+   * pull is refused (and said so in the log) until it is told the dashboard's address.
+   */
   allowedOrigins: OriginPolicy;
   /**
    * At most one pull per user per this many seconds (`SELF_SYNC_INTERVAL_SECONDS`,
@@ -39,4 +43,11 @@ export function loadSelfSyncConfig(env: Env): SelfSyncConfig {
     databaseTimeoutMs: positiveInteger(env, "SELF_SYNC_DB_TIMEOUT_MS", 10_000),
     clerkTimeoutMs: positiveInteger(env, "SELF_SYNC_CLERK_TIMEOUT_MS", 10_000),
   };
+}
+
+/** What the function says once at start about a setting an operator must act on, if anything. */
+export function selfSyncNotice(config: SelfSyncConfig): string | null {
+  return config.allowedOrigins.kind === "none"
+    ? "SELF_SYNC_ALLOWED_ORIGINS is not set: no browser origin may call clerk-sync-self, so the dashboard cannot pull a missing profile. Set it to the dashboard's origin (https://…)."
+    : null;
 }

@@ -12,11 +12,13 @@ import { createClerkReader } from "../_shared/clerk-api.ts";
 import { createServiceClient } from "../_shared/service-client.ts";
 import { createSessionCheck } from "./auth.ts";
 import { createPullClaim } from "./claim.ts";
-import { loadSelfSyncConfig } from "./config.ts";
+import { loadSelfSyncConfig, selfSyncNotice } from "./config.ts";
 import { createSelfSyncHandler } from "./handler.ts";
 import { pullUser } from "./pull.ts";
 
 const config = loadSelfSyncConfig((name) => Deno.env.get(name));
+const notice = selfSyncNotice(config);
+if (notice) console.warn(JSON.stringify({ msg: "clerk-sync-self", warning: notice }));
 const service = createServiceClient(config.supabaseUrl, config.serviceRoleKey, config.databaseTimeoutMs);
 
 // No waiting and no retries inside a request: a rate-limited or failing Clerk is the

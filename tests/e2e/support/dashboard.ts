@@ -5,6 +5,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { extname, join, normalize, resolve } from "node:path";
+import { inject } from "vitest";
 import { bin, repoRoot } from "../../../scripts/lib/paths.ts";
 
 export interface DashboardBuild {
@@ -14,9 +15,21 @@ export interface DashboardBuild {
   remove(): Promise<void>;
 }
 
+/** Why `vite build` refused, with everything it printed. */
+export class DashboardBuildError extends Error {
+  override name = "DashboardBuildError";
+  constructor(
+    readonly exitCode: number | null,
+    readonly output: string,
+  ) {
+    super(`vite build exited with ${exitCode}:\n${output}`);
+  }
+}
+
 /**
  * `vite build` of web/ into a temporary folder with exactly these VITE_* variables
- * (none inherited from the caller's environment).
+ * (none inherited from the caller's environment). A build for the local stack, without
+ * a Clerk key, needs VITE_LOCAL_SIGN_IN: "1".
  */
 export async function buildDashboard(env: Record<string, string>): Promise<DashboardBuild> {
   const dir = await mkdtemp(join(tmpdir(), "dashboard-build-"));
@@ -35,7 +48,7 @@ export async function buildDashboard(env: Record<string, string>): Promise<Dashb
   });
   if (code !== 0) {
     await rm(dir, { recursive: true, force: true });
-    throw new Error(`vite build exited with ${code}:\n${output.join("")}`);
+    throw new DashboardBuildError(code, output.join(""));
   }
   return {
     dir,
@@ -65,8 +78,12 @@ export interface ServedDashboard {
   close(): Promise<void>;
 }
 
-/** Serves a built dashboard on a free port, answering unknown paths with index.html (client-side routes). */
-export async function serveDashboard(dir: string): Promise<ServedDashboard> {
+/**
+ * Serves a built dashboard, answering unknown paths with index.html (client-side
+ * routes), on the first free one of the run's dashboard ports: the stack's /dev/token
+ * answers only those origins.
+ */
+export async function serveDashboard(dir: string, ports = inject("dashboardPorts")): Promise<ServedDashboard> {
   const root = resolve(dir);
   const server = http.createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://dashboard").pathname);
@@ -79,7 +96,14 @@ export async function serveDashboard(dir: string): Promise<ServedDashboard> {
     });
     createReadStream(served).pipe(res);
   });
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  for (const port of ports) {
+    const listening = await new Promise<boolean>((done) => {
+      server.once("error", () => done(false));
+      server.listen(port, "127.0.0.1", () => done(true));
+    });
+    if (listening) break;
+  }
+  if (!server.listening) throw new Error(`None of the dashboard ports ${ports.join(", ")} is free.`);
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

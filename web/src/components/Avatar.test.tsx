@@ -19,4 +19,12 @@ describe("Avatar", () => {
     const { container } = render(<Avatar src={null} name="grace" />);
     expect(container.textContent).toBe("G");
   });
+
+  it("follows a rename: the initials and their colour are the new name's", () => {
+    const { container, rerender } = render(<Avatar src={null} name="Tim Sato" />);
+    const before = (container.firstChild as HTMLElement).style.backgroundColor;
+    rerender(<Avatar src={null} name="Grace Hopper" />);
+    expect(container.textContent).toBe("GH");
+    expect((container.firstChild as HTMLElement).style.backgroundColor).not.toBe(before);
+  });
 });

@@ -1,5 +1,6 @@
 import type { InfiniteData, UseInfiniteQueryResult } from "@tanstack/react-query";
 import { Fragment, type ReactNode, useCallback, useRef } from "react";
+import { formatCount } from "../lib/numbers.ts";
 import { useWhenVisible } from "../lib/useWhenVisible.ts";
 import { CardSkeletons, EmptyState, ErrorState, Spinner } from "./States.tsx";
 import "./ListResults.css";
@@ -23,6 +24,8 @@ export interface ListResultsProps<Page, Item> {
   staleNotice: string;
   /** Under the last page, e.g. "That’s everyone." */
   endNotice: string;
+  /** How many there are in all, when the list can tell; else the bar says "24+". */
+  total?: { count: number; moreThan: boolean } | null;
 }
 
 /**
@@ -30,7 +33,7 @@ export interface ListResultsProps<Page, Item> {
  * retry, an empty state (nothing yet, or nothing matches), then a results bar, the card grid and the next page
  * on scroll (with a Load more button where scrolling cannot tell).
  */
-export function ListResults<Page, Item>({ query, itemsOf, itemKey, renderItem, noun, empty, noMatch, errorTitle, staleNotice, endNotice }: ListResultsProps<Page, Item>) {
+export function ListResults<Page, Item>({ query, itemsOf, itemKey, renderItem, noun, empty, noMatch, errorTitle, staleNotice, endNotice, total = null }: ListResultsProps<Page, Item>) {
   const sentinel = useRef<HTMLDivElement>(null);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
   const pages = query.data?.pages ?? [];
@@ -68,7 +71,7 @@ export function ListResults<Page, Item>({ query, itemsOf, itemKey, renderItem, n
     <>
       <div className="results-bar">
         <p className="results-bar__status" aria-live="polite">
-          {query.isPlaceholderData ? "Searching…" : `Showing ${items.length}${hasNextPage ? "+" : ""} ${items.length === 1 ? noun.one : noun.many}`}
+          {query.isPlaceholderData ? "Searching…" : resultsText(items.length, hasNextPage, total, noun)}
         </p>
         <button type="button" className="button button--quiet" onClick={() => void query.refetch()} disabled={query.isRefetching}>
           {query.isRefetching && !isFetchingNextPage ? "Refreshing…" : "Refresh"}
@@ -102,4 +105,12 @@ export function ListResults<Page, Item>({ query, itemsOf, itemKey, renderItem, n
       </div>
     </>
   );
+}
+
+/** "Showing 24 of 1,234 profiles", "Showing 24 of more than 10,000 profiles", or without a total "Showing 24+ profiles". */
+function resultsText(shown: number, more: boolean, total: ListResultsProps<unknown, unknown>["total"], noun: { one: string; many: string }): string {
+  // A total counted before the last change can be below what is on screen: trust the screen.
+  if (!total || (!total.moreThan && total.count < shown)) return `Showing ${shown}${more ? "+" : ""} ${shown === 1 ? noun.one : noun.many}`;
+  if (total.moreThan) return `Showing ${formatCount(shown)} of more than ${formatCount(total.count)} ${noun.many}`;
+  return `Showing ${formatCount(shown)} of ${formatCount(total.count)} ${total.count === 1 ? noun.one : noun.many}`;
 }

@@ -19,7 +19,11 @@ export function OrganizationCard({ organization }: { organization: PublicOrganiz
             {name}
           </Link>
         </h3>
-        {organization.slug ? <p className="profile-card__username">{organization.slug}</p> : null}
+        {organization.slug ? (
+          <p className="profile-card__username" title={organization.slug}>
+            {organization.slug}
+          </p>
+        ) : null}
         <p className="profile-card__meta">
           <span>
             {formatCount(members)} {members === 1 ? "member" : "members"}

@@ -1,6 +1,6 @@
 import { Link } from "react-router";
 import type { PublicProfile } from "../data/profiles/index.ts";
-import { formatMonthYear } from "../lib/dates.ts";
+import { formatCalendarDate, formatMonthYear } from "../lib/dates.ts";
 import { displayName } from "../lib/names.ts";
 import { Avatar } from "./Avatar.tsx";
 import { CountryLabel } from "./CountryLabel.tsx";
@@ -18,10 +18,15 @@ export function ProfileCard({ profile }: { profile: PublicProfile }) {
             {name}
           </Link>
         </h3>
-        {profile.username ? <p className="profile-card__username">@{profile.username}</p> : null}
+        {profile.username ? (
+          <p className="profile-card__username" title={`@${profile.username}`}>
+            @{profile.username}
+          </p>
+        ) : null}
         {profile.bio ? <p className="profile-card__bio">{profile.bio}</p> : <p className="profile-card__bio profile-card__bio--empty">No bio yet.</p>}
         <p className="profile-card__meta">
           {profile.country ? <CountryLabel code={profile.country} /> : null}
+          {profile.birthday ? <span>Birthday {formatCalendarDate(profile.birthday)}</span> : null}
           {profile.created_at ? <span>Joined {formatMonthYear(profile.created_at)}</span> : null}
         </p>
       </div>

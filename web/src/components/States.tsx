@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { unreachableText } from "../data/unreachable.ts";
 import "./States.css";
 
 export function Spinner({ label }: { label: string }) {
@@ -59,6 +60,8 @@ export function CardSkeletons({ count = 6, label = "Loading profiles" }: { count
 }
 
 export function describeError(error: unknown): string {
+  const unreachable = unreachableText(error);
+  if (unreachable) return unreachable;
   if (error instanceof TypeError && /fetch/i.test(error.message)) {
     return "The server could not be reached. Check your connection and try again.";
   }

@@ -1,7 +1,8 @@
 import { ClerkProvider, SignIn, SignInButton, UserButton, useAuth as useClerkAuth, useSession } from "@clerk/react";
 import { type ReactNode, useCallback, useMemo, useRef } from "react";
-import { useNavigate } from "react-router";
+import { useLocation, useNavigate } from "react-router";
 import { type Auth, AuthContext } from "../auth.ts";
+import { returnPathFrom } from "../signInPath.ts";
 import "./ClerkAuthProvider.css";
 
 /** Sign-in through Clerk. Loaded only when VITE_CLERK_PUBLISHABLE_KEY is set. */
@@ -64,9 +65,11 @@ function ClerkAccountControl() {
 }
 
 function ClerkSignInPanel() {
+  // Clerk reads redirect_url itself too; this also covers a sign-up started here.
+  const returnTo = returnPathFrom(useLocation().search);
   return (
     <div className="sign-in-clerk">
-      <SignIn routing="hash" fallbackRedirectUrl="/me" />
+      <SignIn routing="hash" fallbackRedirectUrl={returnTo} signUpFallbackRedirectUrl={returnTo} />
     </div>
   );
 }

@@ -23,7 +23,8 @@ export function useLocalSession(): LocalSession {
 
 /**
  * Local development only: "sign in as" any synced user, with tokens from the local
- * stack's /dev/token. Remembered in localStorage so a reload stays signed in. Loaded
+ * stack's /dev/token. Remembered in localStorage so a reload stays signed in, and every
+ * tab follows a sign-in or sign-out made in another. Loaded
  * only when no Clerk key is configured (see ../AuthProvider.tsx). Tokens carry the
  * user's public metadata as Clerk's session token template would, so users whose
  * public_metadata has "role": "admin" are sync admins.
@@ -53,6 +54,16 @@ export default function LocalAuthProvider({ supabaseUrl, supabaseAnonKey, childr
     };
   }, [tokens, userId]);
   const isAdmin = userId !== null && adminOf === userId;
+
+  // Another tab signed out, or in as someone else: follow it, so no tab stays signed in
+  // as a user the others have left.
+  useEffect(() => {
+    const follow = (event: StorageEvent) => {
+      if (event.key === storageKey || event.key === null) setUserId(readStoredUser());
+    };
+    window.addEventListener("storage", follow);
+    return () => window.removeEventListener("storage", follow);
+  }, []);
 
   const signInAs = useCallback((id: string) => {
     localStorage.setItem(storageKey, id);

@@ -1,11 +1,13 @@
 import { type FormEvent, useId, useState } from "react";
-import { useNavigate } from "react-router";
+import { useLocation, useNavigate } from "react-router";
 import { Avatar } from "../../components/Avatar.tsx";
 import { CountryLabel } from "../../components/CountryLabel.tsx";
 import { CardSkeletons, EmptyState, ErrorState, Spinner } from "../../components/States.tsx";
-import { useFeedQuery } from "../../data/profiles/index.ts";
+import { Token } from "../../components/Token.tsx";
+import { useFeedQuery, usePublicProfileQuery } from "../../data/profiles/index.ts";
 import { displayName } from "../../lib/names.ts";
 import { useDebouncedValue } from "../../lib/useDebouncedValue.ts";
+import { returnPathFrom } from "../signInPath.ts";
 import { useLocalSession } from "./LocalAuthProvider.tsx";
 import "./LocalSignInPanel.css";
 
@@ -16,15 +18,17 @@ import "./LocalSignInPanel.css";
 export function LocalSignInPanel() {
   const { signInAs, userId } = useLocalSession();
   const navigate = useNavigate();
+  const { search: query } = useLocation();
   const searchId = useId();
   const [searchText, setSearchText] = useState("");
   const search = useDebouncedValue(searchText, 250);
   const users = useFeedQuery({ search: search.trim(), country: null });
   const people = users.data?.pages.flatMap((page) => page.profiles) ?? [];
 
+  // Back to the page that asked for a sign-in (My profile when none did).
   const choose = (id: string) => {
     signInAs(id);
-    navigate("/me");
+    navigate(returnPathFrom(query), { replace: true });
   };
 
   return (
@@ -35,13 +39,16 @@ export function LocalSignInPanel() {
         through Clerk and do not contain this page.
         <p className="local-banner__more">
           Tokens carry each user’s public metadata, as Clerk’s session token template <code>{'{"metadata": "{{user.public_metadata}}"}'}</code> does, so a
-          user whose public metadata has <code>"role": "admin"</code> is a sync admin and sees the health page. Make one with{" "}
-          <code>npm run clerk -- send user.updated --user user_… --set public_metadata='{'{"role":"admin"}'}'</code>, then sign in again.
+          user whose public metadata has <code>"role": "admin"</code> is a sync admin and sees the health page. Make {userId ? "yourself" : "one"} with{" "}
+          <code>npm run clerk -- send user.updated --user {userId ?? "user_…"} --set public_metadata='{'{"role":"admin"}'}'</code>, then sign in again
+          {userId ? null : " (each user’s id is under their name below)"}.
         </p>
       </div>
       <div className="page-header">
         <h1 id="local-sign-in-title">Sign in as…</h1>
-        <p className="page-header__lead">Choose a user. {userId ? <>You are signed in as <code>{userId}</code>.</> : null}</p>
+        <p className="page-header__lead">
+          Choose a user. {userId ? <SignedInAs userId={userId} /> : null}
+        </p>
       </div>
 
       <div className="field">
@@ -70,8 +77,11 @@ export function LocalSignInPanel() {
                   <span className="user-picker__text">
                     <span className="user-picker__name">Sign in as {name}</span>
                     <span className="user-picker__meta">
-                      {person.username ? `@${person.username}` : person.clerk_id}
+                      {person.username ? <span>@{person.username}</span> : null}
                       {person.country ? <CountryLabel code={person.country} /> : null}
+                    </span>
+                    <span className="user-picker__id">
+                      <Token value={person.clerk_id} />
                     </span>
                   </span>
                 </button>
@@ -90,6 +100,19 @@ export function LocalSignInPanel() {
 
       <SignInById onSignIn={choose} />
     </section>
+  );
+}
+
+/** "You are signed in as Ada Lovelace.", by name once it has loaded. */
+function SignedInAs({ userId }: { userId: string }) {
+  const profile = usePublicProfileQuery(userId);
+  if (profile.isPending) return <>You are signed in.</>;
+  return profile.data ? (
+    <>You are signed in as {displayName(profile.data)}.</>
+  ) : (
+    <>
+      You are signed in as a user who has not synced yet (<Token value={userId} />).
+    </>
   );
 }
 

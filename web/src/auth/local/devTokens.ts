@@ -9,16 +9,16 @@ export interface DevToken {
   expiresAt: number;
 }
 
-export async function requestDevToken(supabaseUrl: string, sub: string, claims?: Record<string, unknown>): Promise<DevToken> {
+export async function requestDevToken(supabaseUrl: string, anonKey: string, sub: string, claims?: Record<string, unknown>): Promise<DevToken> {
   let response: Response;
   try {
     response = await fetch(`${supabaseUrl}/dev/token`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", apikey: anonKey },
       body: JSON.stringify(claims ? { sub, claims } : { sub }),
     });
   } catch {
-    throw new Error(`The local stack's token issuer at ${supabaseUrl}/dev/token is not answering. Is \`npm run dev\` running?`);
+    throw new Error(`The local stack's token issuer at ${supabaseUrl}/dev/token is not answering. Is the local stack running (\`npm run dev\` or \`npm run stack\`)?`);
   }
   if (!response.ok) {
     throw new Error(`The local stack refused a token for ${sub} (HTTP ${response.status}): ${await response.text()}`);
@@ -35,9 +35,9 @@ export async function requestDevToken(supabaseUrl: string, sub: string, claims?:
  * A user not synced yet gets a plain token.
  */
 export async function requestTemplatedToken(supabaseUrl: string, anonKey: string, sub: string): Promise<DevToken> {
-  const plain = await requestDevToken(supabaseUrl, sub);
+  const plain = await requestDevToken(supabaseUrl, anonKey, sub);
   const metadata = await readPublicMetadata(supabaseUrl, anonKey, sub, plain.token);
-  return metadata ? await requestDevToken(supabaseUrl, sub, { metadata }) : plain;
+  return metadata ? await requestDevToken(supabaseUrl, anonKey, sub, { metadata }) : plain;
 }
 
 async function readPublicMetadata(supabaseUrl: string, anonKey: string, sub: string, token: string): Promise<Record<string, unknown> | null> {

@@ -1,5 +1,5 @@
 import type { Supabase } from "../supabase.ts";
-import type { FeedCursor, FeedFilters, FeedPage, PublicProfile } from "./types.ts";
+import type { FeedCount, FeedCursor, FeedFilters, FeedPage, PublicProfile } from "./types.ts";
 
 export const feedPageSize = 24;
 
@@ -35,6 +35,23 @@ export async function fetchFeedPage(
   const last = profiles.at(-1);
   const next = data.length > pageSize && last?.created_at ? { createdAt: last.created_at, clerkId: last.clerk_id } : null;
   return { profiles, next };
+}
+
+/** profile_feed_count stops counting here: a feed larger than this is "more than 10,000". */
+export const feedCountCap = 10_000;
+
+/**
+ * How many profiles the feed has for these filters: the exact number, or, past
+ * feedCountCap, only that there are more (the count stops there, so it stays cheap).
+ */
+export async function fetchFeedCount(client: Supabase, filters: FeedFilters): Promise<FeedCount> {
+  const { data, error } = await client.rpc(
+    "profile_feed_count",
+    { search: filters.search.trim() || undefined, country: filters.country ?? undefined, up_to: feedCountCap },
+    { get: true },
+  );
+  if (error) throw error;
+  return data > feedCountCap ? { count: feedCountCap, moreThan: true } : { count: data, moreThan: false };
 }
 
 /** One public profile, or null when there is none (never synced, or deleted). */

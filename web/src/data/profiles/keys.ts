@@ -5,6 +5,8 @@ export const profileKeys = {
   all: ["profiles"] as const,
   feeds: () => [...profileKeys.all, "feed"] as const,
   feed: (filters: FeedFilters) => [...profileKeys.feeds(), filters] as const,
+  feedCounts: () => [...profileKeys.all, "feed-count"] as const,
+  feedCount: (filters: FeedFilters) => [...profileKeys.feedCounts(), filters] as const,
   details: () => [...profileKeys.all, "detail"] as const,
   detail: (clerkId: string) => [...profileKeys.details(), clerkId] as const,
 };

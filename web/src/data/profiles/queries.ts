@@ -1,6 +1,6 @@
 import { infiniteQueryOptions, queryOptions } from "@tanstack/react-query";
 import type { Supabase } from "../supabase.ts";
-import { fetchFeedPage, fetchPublicProfile } from "./fetchers.ts";
+import { fetchFeedCount, fetchFeedPage, fetchPublicProfile } from "./fetchers.ts";
 import { profileKeys } from "./keys.ts";
 import type { FeedCursor, FeedFilters } from "./types.ts";
 
@@ -10,6 +10,13 @@ export function feedQueryOptions(client: Supabase, filters: FeedFilters) {
     queryFn: ({ pageParam }) => fetchFeedPage(client, filters, pageParam),
     initialPageParam: null as FeedCursor | null,
     getNextPageParam: (lastPage) => lastPage.next,
+  });
+}
+
+export function feedCountQueryOptions(client: Supabase, filters: FeedFilters) {
+  return queryOptions({
+    queryKey: profileKeys.feedCount(filters),
+    queryFn: () => fetchFeedCount(client, filters),
   });
 }
 

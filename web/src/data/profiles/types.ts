@@ -16,6 +16,12 @@ export interface FeedCursor {
   clerkId: string;
 }
 
+/** The feed's total: `count` exactly, or more than `count` when `moreThan`. */
+export interface FeedCount {
+  count: number;
+  moreThan: boolean;
+}
+
 export interface FeedPage {
   profiles: PublicProfile[];
   /** Null on the last page. */

@@ -1,6 +1,7 @@
 import { FunctionsHttpError } from "@supabase/supabase-js";
 import type { Supabase } from "../supabase.ts";
-import type { HealthSettings, ReplayAnswer, SyncHealthReport } from "./types.ts";
+import { unreachableText } from "../unreachable.ts";
+import type { DiscardAnswer, HealthSettings, ReplayAnswer, SyncHealthReport } from "./types.ts";
 
 /** sync_health_report refuses everyone but admins with SQLSTATE 42501. */
 export function isAdminsOnlyError(error: unknown): boolean {
@@ -16,7 +17,7 @@ export async function fetchSyncHealthReport(client: Supabase, settings: HealthSe
   return data as unknown as SyncHealthReport;
 }
 
-/** A refusal of the clerk-sync-admin function, with its status and its words. */
+/** A refusal of the clerk-sync-admin function (a replay or a discard), with its status and its words. */
 export class ReplayError extends Error {
   override name = "ReplayError";
   constructor(
@@ -32,16 +33,25 @@ export class ReplayError extends Error {
  * admin's session token (supabase-js sends it). Throws ReplayError with the function's
  * message when it refuses.
  */
-export async function replayFailedEvent(client: Supabase, svixId: string): Promise<ReplayAnswer> {
-  const { data, error } = await client.functions.invoke<ReplayAnswer>("clerk-sync-admin/replay", { body: { svix_id: svixId } });
+export function replayFailedEvent(client: Supabase, svixId: string): Promise<ReplayAnswer> {
+  return askSyncAdmin<ReplayAnswer>(client, "replay", { svix_id: svixId }, "replay");
+}
+
+/** Asks clerk-sync-admin to discard one failed event for good; the function records the admin. */
+export function discardFailedEvent(client: Supabase, svixId: string): Promise<DiscardAnswer> {
+  return askSyncAdmin<DiscardAnswer>(client, "discard", { svix_id: svixId }, "discard");
+}
+
+async function askSyncAdmin<T>(client: Supabase, route: "replay" | "discard", body: Record<string, string>, action: string): Promise<T> {
+  const { data, error } = await client.functions.invoke<T>(`clerk-sync-admin/${route}`, { body });
   if (error) {
     if (error instanceof FunctionsHttpError) {
       const response = error.context as Response;
-      const body = (await response.json().catch(() => null)) as { error?: unknown } | null;
-      throw new ReplayError(response.status, typeof body?.error === "string" ? body.error : `The replay was refused (HTTP ${response.status}).`);
+      const answer = (await response.json().catch(() => null)) as { error?: unknown } | null;
+      throw new ReplayError(response.status, typeof answer?.error === "string" ? answer.error : `The ${action} was refused (HTTP ${response.status}).`);
     }
-    throw new ReplayError(null, "The replay service could not be reached. Check your connection and try again.");
+    throw new ReplayError(null, unreachableText(error.context) ?? `The ${action} service could not be reached. Check your connection and try again.`);
   }
-  if (!data) throw new ReplayError(null, "The replay service answered nothing.");
+  if (!data) throw new ReplayError(null, `The ${action} service answered nothing.`);
   return data;
 }

@@ -56,3 +56,12 @@ export interface ReplayAnswer {
   /** "failed" when it still cannot be stored. */
   outcome: Outcome;
 }
+
+/** What clerk-sync-admin answers to a discard that ran. */
+export interface DiscardAnswer {
+  svix_id: string;
+  outcome: "discarded";
+  /** The admin's Clerk user id, as the ledger records it. */
+  discarded_by: string;
+  discarded_at: string;
+}

@@ -9,6 +9,7 @@ import { HealthPage } from "./HealthPage.tsx";
 
 const admin = "user_2AdminAda";
 const replayPath = "/functions/v1/clerk-sync-admin/replay";
+const discardPath = "/functions/v1/clerk-sync-admin/discard";
 
 function api(report: () => SyncHealthReport | ApiReply = () => healthReport()) {
   return fakeApi({
@@ -32,11 +33,14 @@ describe("HealthPage", () => {
 
     const stat = (label: string) => screen.getByText(label).parentElement!.textContent;
     expect(stat("Last webhook")).toContain("42 s ago");
-    expect(stat("Lag")).toContain("0.30 s");
-    expect(stat("Lag")).toContain("Median 0.21 s · p95 1.4 s");
-    expect(stat("Ledger")).toContain("2.3 MB");
-    expect(stat("Ledger")).toContain("1,234 rows");
-    expect(stat("In the window")).toContain("3 redelivered");
+    expect(stat("Last webhook")).toContain(", 0.30 s after the event.");
+    // The headline and its caption are the same statistic: the median lag of the window.
+    expect(stat("Lag, median")).toMatch(/^Lag, median0\.21 sHalf the webhooks of the last hour arrived within 0\.21 s of their event, 95 % within 1\.4 s\.$/);
+    expect(stat("Ledger size")).toContain("2.3 MB");
+    expect(stat("Ledger size")).toContain("1,234 messages; the size counts their indexes.");
+    // New messages, and apart from them the duplicates: never read as "124 webhooks · 3 redelivered".
+    expect(stat("New webhooks, last hour")).toContain("124First deliveries.");
+    expect(stat("New webhooks, last hour")).toContain("3 messages came again as a duplicate (a retry or replay), changing nothing.");
 
     const chart = screen.getByRole("img", { name: /Webhooks per minute by outcome/ });
     expect(chart.querySelectorAll(".chart__bar")).toHaveLength(60);
@@ -103,7 +107,7 @@ describe("HealthPage", () => {
     expect(await screen.findByRole("heading", { level: 1, name: "Sync health" })).toBeTruthy();
   });
 
-  it("replays a failed event with the admin's token, then shows it applied and the list without it", async () => {
+  it("replays a failed event with the admin's token, then shows its answer where the button was, and a report without it", async () => {
     let replayed = false;
     const reply = deferred<ApiReply>();
     const fake = api(() => (replayed ? healthReport({ failed: [], failed_count: 0 }) : healthReport()));
@@ -122,10 +126,14 @@ describe("HealthPage", () => {
     expect(request.headers.get("authorization")).toBe(`Bearer token-for-${admin}`);
 
     reply.resolve({ body: { svix_id: "msg_2FailedOne", outcome: "applied" } });
-    expect(await screen.findByText("Replayed msg_2FailedOne: applied.")).toBeTruthy();
-    await waitFor(() => expect(screen.queryByRole("list", { name: "Failed events" })).toBeNull());
-    expect(screen.getByText("No failed events. Everything Clerk sent was stored.")).toBeTruthy();
+    // The answer is where the button was, in the event's own row.
+    expect(await within(item).findByText("Replayed msg_2FailedOne: applied.")).toBeTruthy();
+    expect(within(item).queryByRole("button")).toBeNull();
+    // The report, fetched again, has no failed event left; the row stays with its answer.
+    expect(await screen.findByText("No failed events. Everything Clerk sent was stored.")).toBeTruthy();
     expect(screen.getByText("Healthy")).toBeTruthy();
+    expect(within(screen.getByRole("region", { name: "Failed events" })).getByText("0")).toBeTruthy();
+    expect(within(item).getByRole("status").textContent).toBe("Replayed msg_2FailedOne: applied.");
   });
 
   it("says when a replayed event failed again", async () => {
@@ -134,7 +142,8 @@ describe("HealthPage", () => {
     render(fake);
     const item = await screen.findByRole("listitem", { name: /user\.created/ });
     await userEvent.click(within(item).getByRole("button", { name: "Replay" }));
-    expect(await screen.findByText(/failed again: its cause is not fixed yet/)).toBeTruthy();
+    expect(await within(item).findByText(/failed again: its cause is not fixed yet/)).toBeTruthy();
+    expect(within(item).getByRole("button", { name: "Replay again" })).toBeTruthy();
   });
 
   it("shows the function's refusal next to the event, which stays in the list", async () => {
@@ -144,6 +153,48 @@ describe("HealthPage", () => {
     const item = await screen.findByRole("listitem", { name: /user\.created/ });
     await userEvent.click(within(item).getByRole("button", { name: "Replay" }));
     expect((await within(item).findByRole("alert")).textContent).toBe("The replay did not run: admins only: your session token does not carry metadata.role = admin");
+    expect(within(item).getByRole("button", { name: "Replay" })).toBeTruthy();
+  });
+
+  it("discards a failed event only after a second click, with the admin's token, then shows who, in the event's row, and a report without it", async () => {
+    let discarded = false;
+    const fake = api(() => (discarded ? healthReport({ failed: [], failed_count: 0 }) : healthReport()));
+    fake.on(`POST ${discardPath}`, () => {
+      discarded = true;
+      return { body: { svix_id: "msg_2FailedOne", outcome: "discarded", discarded_by: admin, discarded_at: "2026-12-01T12:00:00Z" } };
+    });
+    render(fake);
+    const item = await screen.findByRole("listitem", { name: /user\.created/ });
+    await userEvent.click(within(item).getByRole("button", { name: "Discard" }));
+    expect(fake.requests.some((r) => r.path === discardPath), "the first click only asks").toBe(false);
+    const confirm = within(item).getByRole("group", { name: "Discard msg_2FailedOne?" });
+    expect(confirm.textContent).toContain("It will never be applied");
+
+    await userEvent.click(within(confirm).getByRole("button", { name: "Discard for good" }));
+    expect(await within(item).findByText(`Discarded msg_2FailedOne, recorded as discarded by ${admin}. It no longer counts as failed.`)).toBeTruthy();
+    const request = fake.requests.find((r) => r.path === discardPath)!;
+    expect(request.body).toEqual({ svix_id: "msg_2FailedOne" });
+    expect(request.headers.get("authorization")).toBe(`Bearer token-for-${admin}`);
+    // The report, fetched again, has no failed event left; the row stays with its answer and no buttons.
+    expect(await screen.findByText("No failed events. Everything Clerk sent was stored.")).toBeTruthy();
+    expect(within(item).queryByRole("button")).toBeNull();
+    expect(screen.getByText("Healthy")).toBeTruthy();
+    expect(within(screen.getByRole("region", { name: "Failed events" })).getByText("0")).toBeTruthy();
+  });
+
+  it("discards nothing when the admin cancels, and shows a refusal next to the event", async () => {
+    const fake = api();
+    fake.on(`POST ${discardPath}`, () => ({ status: 403, body: { error: "admins only: your session token does not carry metadata.role = admin" } }));
+    render(fake);
+    const item = await screen.findByRole("listitem", { name: /user\.created/ });
+    await userEvent.click(within(item).getByRole("button", { name: "Discard" }));
+    await userEvent.click(within(item).getByRole("button", { name: "Cancel" }));
+    expect(within(item).queryByRole("group")).toBeNull();
+    expect(fake.requests.some((r) => r.path === discardPath)).toBe(false);
+
+    await userEvent.click(within(item).getByRole("button", { name: "Discard" }));
+    await userEvent.click(within(item).getByRole("button", { name: "Discard for good" }));
+    expect((await within(item).findByRole("alert")).textContent).toBe("The discard did not run: admins only: your session token does not carry metadata.role = admin");
     expect(within(item).getByRole("button", { name: "Replay" })).toBeTruthy();
   });
 });

@@ -1,4 +1,4 @@
-import { useId, useState } from "react";
+import { useId } from "react";
 import { Link, useSearchParams } from "react-router";
 import { useAuth } from "../../auth/auth.ts";
 import { EmptyState, ErrorState, PageSpinner } from "../../components/States.tsx";
@@ -7,7 +7,8 @@ import { formatTimestamp } from "../../lib/dates.ts";
 import { formatBytes, formatCount, formatDuration, formatLag } from "../../lib/numbers.ts";
 import { useDocumentTitle } from "../../lib/useDocumentTitle.ts";
 import { EventsChart } from "./EventsChart.tsx";
-import { FailedEvents, type ReplayNotice } from "./FailedEvents.tsx";
+import { FailedEvents } from "./FailedEvents.tsx";
+import { useSignInPath } from "../../auth/signInPath.ts";
 import "./HealthPage.css";
 
 const windowChoices = [
@@ -28,6 +29,7 @@ export const defaultHealthSettings: HealthSettings = { windowMinutes: 60, staleA
 /** /admin/health — the sync's health, for admins: events per minute, last event and lag, failed events to replay. */
 export function HealthPage({ refreshMs }: { refreshMs?: number }) {
   const { isLoaded, userId } = useAuth();
+  const signInPath = useSignInPath();
   useDocumentTitle("Sync health");
   if (!isLoaded) return <PageSpinner label="Checking your session" />;
   if (!userId) {
@@ -35,7 +37,7 @@ export function HealthPage({ refreshMs }: { refreshMs?: number }) {
       <EmptyState
         title="Sign in to see sync health"
         action={
-          <Link className="button button--primary" to="/sign-in">
+          <Link className="button button--primary" to={signInPath}>
             Sign in
           </Link>
         }
@@ -74,7 +76,6 @@ function useHealthSettings(): [HealthSettings, (change: Partial<HealthSettings>)
 function HealthReport({ userId, refreshMs }: { userId: string; refreshMs?: number }) {
   const [settings, changeSettings] = useHealthSettings();
   const report = useSyncHealthReportQuery(userId, settings, { refreshMs });
-  const [notice, setNotice] = useState<ReplayNotice | null>(null);
 
   if (report.isPending) return <PageSpinner label="Loading sync health" />;
   if (report.isError && isAdminsOnlyError(report.error)) return <AdminsOnly />;
@@ -112,10 +113,7 @@ function HealthReport({ userId, refreshMs }: { userId: string; refreshMs?: numbe
       <div className={report.isPlaceholderData ? "health__stale" : undefined}>
         <EventsChart perMinute={data.per_minute} />
       </div>
-      <div className={`replay-notice${notice ? ` replay-notice--${notice.tone}` : ""}`} role="status" aria-live="polite">
-        {notice?.text}
-      </div>
-      <FailedEvents events={data.failed} total={data.failed_count} onReplayed={setNotice} />
+      <FailedEvents events={data.failed} total={data.failed_count} />
     </section>
   );
 }
@@ -174,44 +172,51 @@ function StallWarning({ report }: { report: SyncHealthReport }) {
   );
 }
 
+/** Each figure says what it counts, and each caption speaks of its own headline. */
 function HealthStats({ report }: { report: SyncHealthReport }) {
   const lag = report.lag_seconds;
-  const inWindow = report.per_minute.reduce((sum, m) => sum + m.applied + m.stale + m.ignored + m.failed, 0);
+  const windowLength = report.window_minutes === 60 ? "hour" : (windowChoices.find((c) => c.minutes === report.window_minutes)?.label ?? `${report.window_minutes} minutes`);
+  const received = report.per_minute.reduce((sum, m) => sum + m.applied + m.stale + m.ignored + m.failed, 0);
   const fromApi = report.api_rows_in_window.backfill + report.api_rows_in_window.reconcile + report.api_rows_in_window.pull;
   return (
     <dl className="stat-grid">
       <div className={`card stat${report.stalled ? " stat--warning" : ""}`}>
         <dt className="stat__label">Last webhook</dt>
         <dd className="stat__value">{report.last_event_age_seconds !== null ? `${formatDuration(report.last_event_age_seconds)} ago` : "Never"}</dd>
-        <dd className="stat__detail">{report.last_event_received_at ? `Received ${formatTimestamp(report.last_event_received_at)}` : "No webhook has arrived yet."}</dd>
+        <dd className="stat__detail">
+          {report.last_event_received_at
+            ? `Received ${formatTimestamp(report.last_event_received_at)}${lag.last !== null ? `, ${formatLag(lag.last)} after the event` : ""}.`
+            : "No webhook has arrived yet."}
+        </dd>
       </div>
       <div className="card stat">
         <dt className="stat__label" title="When the webhook arrived minus when the event happened in Clerk">
-          Lag
+          Lag, median
         </dt>
-        <dd className="stat__value">{lag.last !== null ? formatLag(lag.last) : "—"}</dd>
+        <dd className="stat__value">{lag.p50 !== null ? formatLag(lag.p50) : "—"}</dd>
         <dd className="stat__detail">
-          Received minus event time.{" "}
-          {lag.p50 !== null && lag.p95 !== null ? `Median ${formatLag(lag.p50)} · p95 ${formatLag(lag.p95)} in the window.` : "No webhooks in the window."}
+          {lag.p50 !== null
+            ? `Half the webhooks of the last ${windowLength} arrived within ${formatLag(lag.p50)} of their event${lag.p95 !== null ? `, 95 % within ${formatLag(lag.p95)}` : ""}.`
+            : `No webhooks in the last ${windowLength}.`}
         </dd>
       </div>
       <div className={`card stat${report.failed_count > 0 ? " stat--danger" : ""}`}>
         <dt className="stat__label">Failed events</dt>
         <dd className="stat__value">{formatCount(report.failed_count)}</dd>
-        <dd className="stat__detail">{report.failed_count > 0 ? "Waiting for a replay, below." : "None waiting."}</dd>
+        <dd className="stat__detail">{report.failed_count > 0 ? "Messages the database refused, waiting for a replay below." : "No message is waiting for a replay."}</dd>
       </div>
       <div className="card stat">
-        <dt className="stat__label">In the window</dt>
-        <dd className="stat__value">{formatCount(inWindow)}</dd>
+        <dt className="stat__label">New webhooks, last {windowLength}</dt>
+        <dd className="stat__value">{formatCount(received)}</dd>
         <dd className="stat__detail">
-          webhooks · {formatCount(report.redelivered_in_window)} redelivered
-          {fromApi > 0 ? ` · ${formatCount(fromApi)} read from Clerk (backfill, reconcile, sign-in pulls)` : null}
+          {`First deliveries. ${formatCount(report.redelivered_in_window)} ${report.redelivered_in_window === 1 ? "message" : "messages"} came again as a duplicate (a retry or replay), changing nothing.`}
+          {fromApi > 0 ? ` ${formatCount(fromApi)} rows came from backfill, reconcile or sign-in pulls.` : null}
         </dd>
       </div>
       <div className="card stat">
-        <dt className="stat__label">Ledger</dt>
+        <dt className="stat__label">Ledger size</dt>
         <dd className="stat__value">{formatBytes(report.ledger_bytes)}</dd>
-        <dd className="stat__detail">{formatCount(report.ledger_rows)} rows</dd>
+        <dd className="stat__detail">{formatCount(report.ledger_rows)} messages; the size counts their indexes.</dd>
       </div>
     </dl>
   );

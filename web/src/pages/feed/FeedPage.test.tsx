@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { cleanup, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import type { PublicProfile } from "../../data/profiles/index.ts";
@@ -125,5 +125,30 @@ describe("FeedPage", () => {
     expect(second.params.get("before_clerk_id")).toBe(all[23].clerk_id);
     expect(second.params.get("before_created_at")).toBe(all[23].created_at);
     expect(second.params.has("offset")).toBe(false);
+  });
+
+  it("shows the feed's total for the search applied, counted by profile_feed_count", async () => {
+    const fake = api(() => ({ body: people(25) }));
+    fake.on("GET /rpc/profile_feed_count", ({ params }) => ({ body: params.get("search") === "sparck" ? 1_234 : 48 }));
+    renderPage(<FeedPage />, { api: fake, route: "/?q=sparck" });
+
+    expect(await screen.findByText("Showing 24 of 1,234 profiles")).toBeTruthy();
+    const request = fake.requests.find((r) => r.path === "/rpc/profile_feed_count")!;
+    expect(request.params.get("search")).toBe("sparck");
+    expect(request.params.get("up_to")).toBe("10000");
+  });
+
+  it("says 'more than 10,000' past the count's cap, and '24+' when the count fails", async () => {
+    const fake = api(() => ({ body: people(25) }));
+    fake.on("GET /rpc/profile_feed_count", () => ({ body: 10_001 }));
+    renderPage(<FeedPage />, { api: fake });
+    expect(await screen.findByText("Showing 24 of more than 10,000 profiles")).toBeTruthy();
+    cleanup();
+
+    const failing = api(() => ({ body: people(25) }));
+    failing.on("GET /rpc/profile_feed_count", () => ({ status: 500, body: { message: "statement timeout" } }));
+    renderPage(<FeedPage />, { api: failing });
+    expect(await screen.findByText("Showing 24+ profiles")).toBeTruthy();
+    expect(screen.queryByRole("alert")).toBeNull();
   });
 });

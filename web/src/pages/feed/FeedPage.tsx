@@ -3,7 +3,7 @@ import { useSearchParams } from "react-router";
 import { ListResults } from "../../components/ListResults.tsx";
 import { ProfileCard } from "../../components/ProfileCard.tsx";
 import { useCountriesQuery } from "../../data/countries/index.ts";
-import { type FeedFilters, useFeedQuery } from "../../data/profiles/index.ts";
+import { type FeedFilters, useFeedCountQuery, useFeedQuery } from "../../data/profiles/index.ts";
 import { countryOptionLabel } from "../../lib/flags.ts";
 import { useDocumentTitle } from "../../lib/useDocumentTitle.ts";
 import { useSearchParamText } from "../../lib/useSearchParamText.ts";
@@ -81,6 +81,8 @@ function FeedToolbar({ searchText, onSearchText, country, onCountry }: ToolbarPr
 
 function FeedResults({ filters, onClearFilters }: { filters: FeedFilters; onClearFilters: () => void }) {
   const feed = useFeedQuery(filters);
+  // The total is a second, cheap query: the page shows without waiting for it.
+  const total = useFeedCountQuery(filters);
   const filtered = Boolean(filters.search || filters.country);
   return (
     <ListResults
@@ -92,6 +94,7 @@ function FeedResults({ filters, onClearFilters }: { filters: FeedFilters; onClea
       errorTitle="The feed could not be loaded"
       staleNotice="The feed could not be refreshed; these results may be out of date."
       endNotice="That’s everyone."
+      total={total.data ?? null}
       empty={{ title: "No profiles yet", text: "Profiles appear here as soon as people sign up through Clerk." }}
       noMatch={
         filtered

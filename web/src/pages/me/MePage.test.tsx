@@ -36,6 +36,20 @@ function api(save: (patch: Partial<MyProfile>) => ApiReply | Promise<ApiReply> =
   });
 }
 
+/** /me, and a stand-in for the public page its "View my public page" link leads to. */
+function renderMeWithAPublicPage() {
+  return renderPage(<MePage />, { api: api(), userId: ada.clerk_id, route: "/me", otherRoutes: [{ path: "u/:clerkId", element: <h1>Public page</h1> }] });
+}
+
+/** Types a birthday ("YYYY-MM-DD") into its day, month and year. */
+function setBirthday(iso: string) {
+  const [year, month, day] = iso.split("-");
+  const birthday = within(screen.getByRole("group", { name: "Birthday" }));
+  fireEvent.change(birthday.getByLabelText("Day"), { target: { value: String(Number(day)) } });
+  fireEvent.change(birthday.getByLabelText("Month"), { target: { value: month } });
+  fireEvent.change(birthday.getByLabelText("Year"), { target: { value: year } });
+}
+
 function preview() {
   return within(screen.getByRole("region", { name: "How others see you" }));
 }
@@ -52,7 +66,8 @@ describe("MePage", () => {
   it("asks a signed-out visitor to sign in", async () => {
     renderPage(<MePage />, { api: api(), userId: null });
     expect(await screen.findByRole("heading", { name: "Sign in to see your profile" })).toBeTruthy();
-    expect(screen.getByRole("link", { name: "Sign in" }).getAttribute("href")).toBe("/sign-in");
+    // …and to come back here afterwards.
+    expect(screen.getByRole("link", { name: "Sign in" }).getAttribute("href")).toBe("/sign-in?redirect_url=%2F");
   });
 
   it("rejects what the database would refuse, with an error on each field, and saves nothing", async () => {
@@ -63,7 +78,7 @@ describe("MePage", () => {
     await userEvent.clear(bio);
     await userEvent.click(bio);
     await userEvent.paste("x".repeat(501));
-    fireEvent.change(screen.getByLabelText("Birthday"), { target: { value: "1899-12-31" } });
+    setBirthday("1899-12-31");
     await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
 
     expect(screen.getByText("Keep your bio to 500 characters or fewer (it has 501).")).toBeTruthy();
@@ -72,7 +87,7 @@ describe("MePage", () => {
     expect(bio.getAttribute("aria-describedby")).toContain(screen.getByText(/Keep your bio/).id);
     expect(document.activeElement).toBe(bio);
 
-    fireEvent.change(screen.getByLabelText("Birthday"), { target: { value: "2999-01-01" } });
+    setBirthday("2999-01-01");
     await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
     expect(screen.getByText("Your birthday can’t be in the future.")).toBeTruthy();
 
@@ -100,7 +115,7 @@ describe("MePage", () => {
     await userEvent.clear(bio);
     await userEvent.type(bio, "Poet of science.");
     await userEvent.selectOptions(screen.getByLabelText("Country"), "SE");
-    fireEvent.change(screen.getByLabelText("Birthday"), { target: { value: "1990-05-17" } });
+    setBirthday("1990-05-17");
     await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
 
     // Optimistic: the preview shows the new values before the server has answered.
@@ -137,13 +152,98 @@ describe("MePage", () => {
     expect((bio as HTMLTextAreaElement).value).toBe("Rolled back.");
   });
 
+  it("takes the birthday as day, month in words and year, and says when one of them is missing", async () => {
+    const fake = api();
+    renderPage(<MePage />, { api: fake, userId: ada.clerk_id });
+    const birthday = within(await screen.findByRole("group", { name: "Birthday" }));
+    expect((birthday.getByLabelText("Day") as HTMLInputElement).value).toBe("10");
+    const month = birthday.getByLabelText("Month") as HTMLSelectElement;
+    expect(month.selectedOptions[0]!.textContent).toBe("December");
+    expect((birthday.getByLabelText("Year") as HTMLInputElement).value).toBe("1915");
+
+    fireEvent.change(birthday.getByLabelText("Year"), { target: { value: "" } });
+    await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
+    expect(screen.getByText("Enter a real date: a day, a month and a year, like 17 May 1990.")).toBeTruthy();
+    expect(document.activeElement).toBe(birthday.getByLabelText("Day"));
+    expect(fake.requests.filter((r) => r.method === "PATCH")).toHaveLength(0);
+
+    // All three emptied: no birthday, which may be saved.
+    fireEvent.change(birthday.getByLabelText("Day"), { target: { value: "" } });
+    fireEvent.change(month, { target: { value: "" } });
+    await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
+    expect(await screen.findByText("Saved.")).toBeTruthy();
+    expect(fake.requests.find((r) => r.method === "PATCH")!.body).toMatchObject({ birthday: null });
+  });
+
+  it("sends nothing when no field has changed, and says so", async () => {
+    const fake = api();
+    renderPage(<MePage />, { api: fake, userId: ada.clerk_id });
+    const bio = await screen.findByLabelText("Bio");
+    // Typed and put back as it was: still no change.
+    await userEvent.type(bio, "!");
+    await userEvent.type(bio, "{Backspace}");
+    await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
+
+    expect(await screen.findByText("Nothing to save: no field has changed.")).toBeTruthy();
+    expect(screen.queryByText("Saved.")).toBeNull();
+    expect(fake.requests.filter((r) => r.method === "PATCH")).toHaveLength(0);
+  });
+
+  it("asks before leaving with unsaved edits, and stays or leaves as chosen", async () => {
+    const { router } = renderMeWithAPublicPage();
+    const bio = (await screen.findByLabelText("Bio")) as HTMLTextAreaElement;
+    await userEvent.type(bio, " Also a poet.");
+
+    // Closing or reloading the tab: the browser's own question.
+    const unload = new Event("beforeunload", { cancelable: true });
+    window.dispatchEvent(unload);
+    expect(unload.defaultPrevented).toBe(true);
+
+    await userEvent.click(screen.getByRole("link", { name: "View my public page" }));
+    const dialog = await screen.findByRole("alertdialog", { name: "Leave without saving?" });
+    await userEvent.click(within(dialog).getByRole("button", { name: "Keep editing" }));
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(router.state.location.pathname).toBe("/me");
+    expect(bio.value).toBe("Wrote the first program. Also a poet.");
+
+    await userEvent.click(screen.getByRole("link", { name: "View my public page" }));
+    await userEvent.click(within(await screen.findByRole("alertdialog")).getByRole("button", { name: "Leave without saving" }));
+    expect(await screen.findByRole("heading", { name: "Public page" })).toBeTruthy();
+    expect(router.state.location.pathname).toBe(`/u/${ada.clerk_id}`);
+  });
+
+  it("lets me leave without asking once my edits are saved", async () => {
+    const { router } = renderMeWithAPublicPage();
+    await userEvent.type(await screen.findByLabelText("Bio"), " Also a poet.");
+    await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
+    expect(await screen.findByText("Saved.")).toBeTruthy();
+
+    const unload = new Event("beforeunload", { cancelable: true });
+    window.dispatchEvent(unload);
+    expect(unload.defaultPrevented).toBe(false);
+    await userEvent.click(screen.getByRole("link", { name: "View my public page" }));
+    expect(await screen.findByRole("heading", { name: "Public page" })).toBeTruthy();
+    expect(router.state.location.pathname).toBe(`/u/${ada.clerk_id}`);
+  });
+
+  it("shows a public birthday in “How others see you”, and no birthday that is private", async () => {
+    const fake = api();
+    renderPage(<MePage />, { api: fake, userId: ada.clerk_id });
+    await screen.findByLabelText("Bio");
+    expect(preview().queryByText(/Birthday/)).toBeNull();
+
+    await userEvent.click(screen.getByLabelText("Show my birthday on my public profile"));
+    await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
+    expect(await preview().findByText("Birthday 10 December 1915")).toBeTruthy();
+  });
+
   it("puts a refusal of the database on the field it is about", async () => {
     renderPage(<MePage />, {
       api: api(() => ({ status: 400, body: { code: "23514", message: 'new row for relation "profiles" violates check constraint "profiles_birthday_check"' } })),
       userId: ada.clerk_id,
     });
-    const birthday = await screen.findByLabelText("Birthday");
-    fireEvent.change(birthday, { target: { value: "2000-01-01" } });
+    const birthday = await screen.findByLabelText("Day");
+    setBirthday("2000-01-01");
     await userEvent.click(screen.getByRole("button", { name: "Save changes" }));
     expect(await screen.findByText("The server did not accept this value.")).toBeTruthy();
     expect(birthday.getAttribute("aria-invalid")).toBe("true");

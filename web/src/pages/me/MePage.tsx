@@ -3,6 +3,7 @@ import { useAuth } from "../../auth/auth.ts";
 import { Avatar } from "../../components/Avatar.tsx";
 import { ProfileCard } from "../../components/ProfileCard.tsx";
 import { EmptyState, ErrorState, PageSpinner } from "../../components/States.tsx";
+import { Token } from "../../components/Token.tsx";
 import { useCountriesQuery } from "../../data/countries/index.ts";
 import { type MyProfile, useMyProfileQuery } from "../../data/my-profile/index.ts";
 import type { PublicProfile } from "../../data/profiles/index.ts";
@@ -12,12 +13,14 @@ import { useDocumentTitle } from "../../lib/useDocumentTitle.ts";
 import { type ClerkSync, PullingProfile, RefreshFromClerk, useClerkSync } from "./ClerkSync.tsx";
 import { MyOrganizations } from "./MyOrganizations.tsx";
 import { ProfileForm } from "./ProfileForm.tsx";
+import { useSignInPath } from "../../auth/signInPath.ts";
 import "../profile/ProfilePage.css";
 import "./MePage.css";
 
 /** /me — my profile: what Clerk holds (read-only) and what I can edit. */
 export function MePage({ pollMs }: { pollMs?: number }) {
   const { isLoaded, userId } = useAuth();
+  const signInPath = useSignInPath();
   useDocumentTitle("My profile");
   if (!isLoaded) return <PageSpinner label="Checking your session" />;
   if (!userId) {
@@ -25,7 +28,7 @@ export function MePage({ pollMs }: { pollMs?: number }) {
       <EmptyState
         title="Sign in to see your profile"
         action={
-          <Link className="button button--primary" to="/sign-in">
+          <Link className="button button--primary" to={signInPath}>
             Sign in
           </Link>
         }
@@ -58,16 +61,7 @@ function MyProfileSection({ userId, pollMs }: { userId: string; pollMs?: number 
         </p>
       </div>
       <div className="me__grid">
-        <div className="me__side">
-          <ClerkAccount profile={me} sync={sync} />
-          <section className="me__preview" aria-labelledby="preview-title">
-            <h2 id="preview-title" className="section-title">
-              How others see you
-            </h2>
-            <ProfileCard profile={publicView(me)} />
-          </section>
-          <MyOrganizations userId={userId} />
-        </div>
+        {/* The form first: on a phone it comes before the read-only cards. */}
         <div className="card me__form">
           <ProfileForm profile={me} countries={countries.data ?? null} />
           {countries.isError ? (
@@ -78,6 +72,16 @@ function MyProfileSection({ userId, pollMs }: { userId: string; pollMs?: number 
               </button>
             </p>
           ) : null}
+        </div>
+        <div className="me__side">
+          <ClerkAccount profile={me} sync={sync} />
+          <section className="me__preview" aria-labelledby="preview-title">
+            <h2 id="preview-title" className="section-title">
+              How others see you
+            </h2>
+            <ProfileCard profile={publicView(me)} />
+          </section>
+          <MyOrganizations userId={userId} />
         </div>
       </div>
     </div>
@@ -102,12 +106,12 @@ function ClerkAccount({ profile, sync }: { profile: MyProfile; sync: ClerkSync }
       <dl className="facts">
         <div className="facts__row">
           <dt>Email</dt>
-          <dd>{profile.email ?? "None"}</dd>
+          <dd>{profile.email ? <Token value={profile.email} code={false} /> : "None"}</dd>
         </div>
         <div className="facts__row">
           <dt>User id</dt>
           <dd>
-            <code>{profile.clerk_id}</code>
+            <Token value={profile.clerk_id} />
           </dd>
         </div>
         {profile.clerk_created_at ? (

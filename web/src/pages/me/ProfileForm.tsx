@@ -1,4 +1,6 @@
 import { type FormEvent, useId, useMemo, useRef, useState } from "react";
+import { useLeaveGuard } from "../../lib/useLeaveGuard.ts";
+import { BirthdayField } from "./BirthdayField.tsx";
 import { describeError } from "../../components/States.tsx";
 import type { Country } from "../../data/countries/index.ts";
 import { type MyProfile, useUpdateMyProfileMutation } from "../../data/my-profile/index.ts";
@@ -7,10 +9,10 @@ import { countryOptionLabel } from "../../lib/flags.ts";
 import {
   bioMaxLength,
   characterCount,
-  earliestBirthday,
   fieldOfDatabaseError,
   formValuesFrom,
   patchFrom,
+  patchesEqual,
   type ProfileField,
   type ProfileFormErrors,
   type ProfileFormValues,
@@ -29,7 +31,7 @@ export function ProfileForm({ profile, countries }: ProfileFormProps) {
   const id = useId();
   const [values, setValues] = useState<ProfileFormValues>(() => formValuesFrom(profile));
   const [errors, setErrors] = useState<ProfileFormErrors>({});
-  const [status, setStatus] = useState<{ kind: "saved" } | { kind: "failed"; message: string } | null>(null);
+  const [status, setStatus] = useState<{ kind: "saved" } | { kind: "unchanged" } | { kind: "failed"; message: string } | null>(null);
   const fields = {
     bio: useRef<HTMLTextAreaElement>(null),
     birthday: useRef<HTMLInputElement>(null),
@@ -37,6 +39,9 @@ export function ProfileForm({ profile, countries }: ProfileFormProps) {
   };
   const countryCodes = useMemo(() => (countries ? new Set(countries.map((c) => c.code)) : null), [countries]);
   const today = todayIso();
+  // Compared with the row as stored (or as optimistically saved): what a save would change.
+  const unsaved = !patchesEqual(patchFrom(values), patchFrom(formValuesFrom(profile)));
+  const leaving = useLeaveGuard(unsaved);
 
   const save = useUpdateMyProfileMutation(profile.clerk_id, {
     onSuccess: () => setStatus({ kind: "saved" }),
@@ -64,6 +69,10 @@ export function ProfileForm({ profile, countries }: ProfileFormProps) {
     if (firstInvalid) {
       setStatus(null);
       fields[firstInvalid].current?.focus();
+      return;
+    }
+    if (!unsaved) {
+      setStatus({ kind: "unchanged" });
       return;
     }
     setStatus(null);
@@ -100,17 +109,13 @@ export function ProfileForm({ profile, countries }: ProfileFormProps) {
 
       <div className="field-row">
         <div className={`field${errors.birthday ? " field--invalid" : ""}`}>
-          <label htmlFor={`${id}-birthday`}>Birthday</label>
-          <input
+          <BirthdayField
             id={`${id}-birthday`}
-            ref={fields.birthday}
-            type="date"
-            min={earliestBirthday}
-            max={today}
             value={values.birthday}
-            onChange={(event) => update("birthday", event.target.value)}
-            aria-invalid={errors.birthday ? true : undefined}
-            aria-describedby={describedBy("birthday")}
+            onChange={(value) => update("birthday", value)}
+            invalid={Boolean(errors.birthday)}
+            describedBy={describedBy("birthday")}
+            dayRef={fields.birthday}
           />
           {errors.birthday ? <FieldError id={errorId("birthday")} message={errors.birthday} /> : null}
         </div>
@@ -151,10 +156,26 @@ export function ProfileForm({ profile, countries }: ProfileFormProps) {
         <button type="submit" className="button button--primary" disabled={save.isPending}>
           {save.isPending ? "Saving…" : "Save changes"}
         </button>
-        <p className="form-status" role="status" aria-live="polite">
-          {status?.kind === "saved" ? "Saved." : null}
+        <p className={`form-status${status?.kind === "unchanged" ? " form-status--quiet" : ""}`} role="status" aria-live="polite">
+          {status?.kind === "saved" ? "Saved." : status?.kind === "unchanged" ? "Nothing to save: no field has changed." : null}
         </p>
       </div>
+      {leaving ? (
+        <div className="leave-prompt" role="alertdialog" aria-modal="true" aria-labelledby={`${id}-leave-title`} aria-describedby={`${id}-leave-text`}>
+          <div className="leave-prompt__box card">
+            <h2 id={`${id}-leave-title`}>Leave without saving?</h2>
+            <p id={`${id}-leave-text`}>Your changes to your bio, birthday or country have not been saved.</p>
+            <div className="form-actions">
+              <button type="button" className="button button--primary" onClick={leaving.stay} autoFocus>
+                Keep editing
+              </button>
+              <button type="button" className="button" onClick={leaving.leave}>
+                Leave without saving
+              </button>
+            </div>
+          </div>
+        </div>
+      ) : null}
       {status?.kind === "failed" ? (
         <div className="form-error" role="alert">
           <strong>Your changes were not saved.</strong> {status.message}

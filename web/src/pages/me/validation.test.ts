@@ -16,7 +16,8 @@ describe("validateProfileForm", () => {
     expect(validateProfileForm({ ...valid, bio: "a".repeat(501) }, rules).bio).toBeDefined();
     expect(validateProfileForm({ ...valid, birthday: "1899-12-31" }, rules).birthday).toBeDefined();
     expect(validateProfileForm({ ...valid, birthday: "2026-11-23" }, rules).birthday).toBeDefined();
-    expect(validateProfileForm({ ...valid, birthday: "2001-02-29" }, rules).birthday).toBe("Enter a real date, like 1990-05-17.");
+    expect(validateProfileForm({ ...valid, birthday: "2001-02-29" }, rules).birthday).toBe("Enter a real date: a day, a month and a year, like 17 May 1990.");
+    expect(validateProfileForm({ ...valid, birthday: "-05-17" }, rules).birthday).toBe("Enter a real date: a day, a month and a year, like 17 May 1990.");
     expect(validateProfileForm({ ...valid, country: "ZZ" }, rules).country).toBeDefined();
   });
 

@@ -1,4 +1,5 @@
 import type { MyProfile, ProfilePatch } from "../../data/my-profile/index.ts";
+import { formatCalendarDate } from "../../lib/dates.ts";
 
 // The same limits as the checks on public.profiles (supabase/schemas/20_profiles.sql).
 export const bioMaxLength = 500;
@@ -43,8 +44,8 @@ export function validateProfileForm(
     errors.bio = `Keep your bio to ${bioMaxLength} characters or fewer (it has ${bioLength}).`;
   }
   if (values.birthday) {
-    if (!isCalendarDate(values.birthday)) errors.birthday = "Enter a real date, like 1990-05-17.";
-    else if (values.birthday < earliestBirthday) errors.birthday = "Birthdays start on 1 January 1900.";
+    if (!isCalendarDate(values.birthday)) errors.birthday = "Enter a real date: a day, a month and a year, like 17 May 1990.";
+    else if (values.birthday < earliestBirthday) errors.birthday = `Birthdays start on ${formatCalendarDate(earliestBirthday)}.`;
     else if (values.birthday > today) errors.birthday = "Your birthday can’t be in the future.";
   }
   if (values.country && countryCodes && !countryCodes.has(values.country)) {
@@ -62,6 +63,11 @@ export function patchFrom(values: ProfileFormValues): ProfilePatch {
     birthday_public: values.birthdayPublic,
     country: values.country || null,
   };
+}
+
+/** Whether two patches (both from patchFrom) would write the same values. */
+export function patchesEqual(a: ProfilePatch, b: ProfilePatch): boolean {
+  return (Object.keys(a) as Array<keyof ProfilePatch>).every((column) => a[column] === b[column]);
 }
 
 /**

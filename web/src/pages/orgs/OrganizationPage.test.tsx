@@ -54,7 +54,8 @@ describe("OrganizationPage", () => {
     renderPage(<OrganizationPage />, { api: fake, userId: null, ...route });
     const note = await screen.findByRole("note");
     expect(note.textContent).toContain("Members are visible to members");
-    expect(within(note).getByRole("link", { name: "Sign in" }).getAttribute("href")).toBe("/sign-in");
+    // …and to come back to this organization afterwards.
+    expect(within(note).getByRole("link", { name: "Sign in" }).getAttribute("href")).toBe(`/sign-in?redirect_url=${encodeURIComponent(`/orgs/${org.clerk_id}`)}`);
     expect(fake.requests.some((r) => r.path === "/organization_members")).toBe(false);
   });
 

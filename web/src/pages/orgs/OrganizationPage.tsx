@@ -15,6 +15,7 @@ import { displayName, organizationName } from "../../lib/names.ts";
 import { formatCount } from "../../lib/numbers.ts";
 import { roleLabel } from "../../lib/roles.ts";
 import { useDocumentTitle } from "../../lib/useDocumentTitle.ts";
+import { useSignInPath } from "../../auth/signInPath.ts";
 import "../profile/ProfilePage.css";
 import "./OrganizationPage.css";
 
@@ -82,6 +83,7 @@ function Members({ organization }: { organization: PublicOrganization }) {
   const { isLoaded, userId } = useAuth();
   const members = useOrganizationMembersQuery(userId, organization.clerk_id);
   const name = organizationName(organization);
+  const signInPath = useSignInPath();
 
   if (!isLoaded) return <Spinner label="Checking your session" />;
   if (!userId) {
@@ -91,7 +93,7 @@ function Members({ organization }: { organization: PublicOrganization }) {
           Only members of {name} can see who its members are. Sign in to see them if you are one.
         </p>
         <p>
-          <Link className="button button--primary" to="/sign-in">
+          <Link className="button button--primary" to={signInPath}>
             Sign in
           </Link>
         </p>

@@ -20,7 +20,7 @@ describe("ProfilePage", () => {
     expect(await screen.findByRole("heading", { level: 1, name: "Ada Lovelace" })).toBeTruthy();
     expect(screen.getByText("@ada")).toBeTruthy();
     expect(screen.getByText("Wrote the first program.")).toBeTruthy();
-    expect(screen.getByText("May 17, 1990")).toBeTruthy();
+    expect(screen.getByText("17 May 1990")).toBeTruthy();
     expect(await screen.findByText("Sweden")).toBeTruthy();
     expect(fake.requests.find((r) => r.path === "/public_profiles")?.params.get("clerk_id")).toBe("eq.user_2AdaLovelace");
   });

@@ -15,7 +15,7 @@ ALTER TABLE "private"."self_sync_pulls"
   ENABLE ROW LEVEL SECURITY;
 
 -- Rows of the on-demand pull (pull:…) are not webhooks either. In place: the column,
--- its index and the health functions that read it stay as they are.
+-- its index and the functions that read it stay as they are.
 ALTER TABLE "public"."clerk_events"
   ALTER COLUMN "source" SET EXPRESSION AS (
 CASE split_part(svix_id, ':'::text, 1)
