@@ -14,7 +14,6 @@ import { createClerkReader } from "../../supabase/functions/_shared/clerk-api.ts
 import { userJSON } from "../simulator/payloads.ts";
 import { updateState } from "../simulator/state.ts";
 import type { StackStatus } from "../lib/status.ts";
-import { fakeSecretKey } from "../simulator/fake-api.ts";
 
 export interface PullReport {
   pulls: number;
@@ -53,7 +52,7 @@ export async function benchPull(stack: StackStatus, pulls: number, log: (line: s
     if (i >= warmup) pullTimes.push(performance.now() - started);
   }
 
-  const reader = createClerkReader({ secretKey: fakeSecretKey, apiUrl: stack.clerkApiUrl, maxAttempts: 1, maxRateLimitWaits: 0 });
+  const reader = createClerkReader({ secretKey: stack.clerkSecretKey, apiUrl: stack.clerkApiUrl, maxAttempts: 1, maxRateLimitWaits: 0 });
   const requestTimes: number[] = [];
   for (const [i, user] of users.entries()) {
     const started = performance.now();

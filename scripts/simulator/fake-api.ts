@@ -77,6 +77,11 @@ export async function startFakeClerkApi(options: FakeClerkApiOptions): Promise<F
       send(res, status, body, headers);
     };
     try {
+      // Only loopback names: a page whose own host name resolves to 127.0.0.1 (DNS
+      // rebinding) must not read the simulator's users, even knowing the key.
+      if (!/^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(req.headers.host ?? "")) {
+        return answer(403, clerkErrors("host_invalid", "Forbidden", "The fake API answers only to 127.0.0.1 and localhost."));
+      }
       if (req.headers.authorization !== `Bearer ${secretKey}`) {
         return answer(401, clerkErrors("authentication_invalid", "Invalid authentication", "The secret key is not valid for this instance."));
       }

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
 import type { Server } from "node:http";
@@ -146,7 +147,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     // A fake Clerk Backend API holding the simulator's users (clerk-state.json), so the
     // functions that read Clerk (clerk-sync-self) work locally with no setup. A real key
     // in supabase/functions/.env (or the options) wins, and then nothing points at it.
-    const clerkApi = await step("fake Clerk Backend API ready", () => startFakeClerkApi({ state: () => loadState(stateDir) }));
+    // Its key is new on every start: the fake API listens on loopback TCP, where any
+    // local program could try a published key.
+    const clerkApi = await step("fake Clerk Backend API ready", () =>
+      startFakeClerkApi({ state: () => loadState(stateDir), secretKey: `sk_test_local_${randomBytes(24).toString("hex")}` }));
     stops.push(() => clerkApi.stop());
     const configuredEnv = { ...(options.readFunctionsEnvFile === false ? {} : readFunctionsEnvFile()), ...options.functionEnv };
     const functionEnv: Record<string, string> = {
@@ -197,6 +201,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       webhookSecret: webhookSecrets.split(/[\s,]+/)[0],
       devTokenUrl: `${apiUrl}/dev/token`,
       clerkApiUrl: clerkApi.url,
+      clerkSecretKey: clerkApi.secretKey,
       jwksUrl: `${apiUrl}/dev/jwks.json`,
       stateDir,
       socketDir,

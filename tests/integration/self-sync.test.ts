@@ -7,13 +7,14 @@
  * ever syncs its own user.
  */
 import { execFile } from "node:child_process";
+import http from "node:http";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { generateKeyPair, importJWK, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { bin, repoRoot } from "../../scripts/lib/paths.ts";
-import { type FakeClerkApi, startFakeClerkApi } from "../../scripts/simulator/fake-api.ts";
+import { type FakeClerkApi, fakeSecretKey, startFakeClerkApi } from "../../scripts/simulator/fake-api.ts";
 import { deletedJSON, envelope, membershipJSON, organizationJSON, sessionJSON, userJSON, type UserJSON } from "../../scripts/simulator/payloads.ts";
 import type { ClerkState } from "../../scripts/simulator/state.ts";
 import { profileFromUser } from "../../supabase/functions/_shared/mappers.ts";
@@ -335,6 +336,23 @@ describe("session.created", () => {
 });
 
 describe("the local stack", () => {
+  /** GET on the stack's fake Backend API with this Host header and key. */
+  const askFakeApi = (host: string, key: string) =>
+    new Promise<number>((done, fail) => {
+      const url = new URL("/v1/users?limit=1", stack.clerkApiUrl);
+      http.get({ host: url.hostname, port: url.port, path: url.pathname + url.search, headers: { host, authorization: `Bearer ${key}` } }, (response) => {
+        response.resume();
+        done(response.statusCode ?? 0);
+      }).on("error", fail);
+    });
+
+  it("runs a fake Backend API that takes only its own key, new on every start, and only loopback host names", async () => {
+    const { host } = new URL(stack.clerkApiUrl);
+    expect(await askFakeApi(host, stack.clerkSecretKey)).toBe(200);
+    expect(await askFakeApi(host, fakeSecretKey), "the published key of `npm run clerk -- fake-api`").toBe(401);
+    expect(await askFakeApi("rebound.attacker.example", stack.clerkSecretKey), "DNS rebinding").toBe(403);
+  });
+
   it("`send user.created --no-deliver` changes Clerk only; the stack's own clerk-sync-self pulls that user through the gateway", async () => {
     const { stdout } = await promisify(execFile)(bin("tsx"), ["scripts/clerk.ts", "send", "user.created", "--no-deliver", "--set", "first_name=Grace"], {
       cwd: repoRoot,
