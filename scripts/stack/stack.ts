@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
 import type { Server } from "node:http";
@@ -7,6 +8,8 @@ import { postgrestBinary } from "../lib/paths.ts";
 import { defaultDashboardOrigins } from "../lib/env.ts";
 import { isAlive, readStatus, type StackStatus, statusFile, writeSecretFile } from "../lib/status.ts";
 import { bootstrapSupabaseRoles, type Database, externalDatabase, pushMigrations, setLoginPassword, startEmbeddedPostgres } from "./database.ts";
+import { startFakeClerkApi } from "../simulator/fake-api.ts";
+import { loadState } from "../simulator/state.ts";
 import { cacheFunctionDependencies, discoverFunctions, type EdgeFunction, readFunctionsEnvFile, startFunction } from "./functions.ts";
 import { createGateway, type FunctionRoute } from "./gateway.ts";
 import { loadOrCreateKeys, postgrestJwks, rolePassword } from "./keys.ts";
@@ -147,7 +150,19 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     }), (service) => waitUntilReady(service, "PostgREST", () => answersOk(postgrestSocket, "/"))));
     watch(postgrest);
 
-    const functionEnv = { ...(options.readFunctionsEnvFile === false ? {} : readFunctionsEnvFile()), ...options.functionEnv };
+    // A fake Clerk Backend API holding the simulator's users (clerk-state.json), so the
+    // functions that read Clerk (clerk-sync-self) work locally with no setup. A real key
+    // in supabase/functions/.env (or the options) wins, and then nothing points at it.
+    // Its key is new on every start: the fake API listens on loopback TCP, where any
+    // local program could try a published key.
+    const clerkApi = await step("fake Clerk Backend API ready", () =>
+      startFakeClerkApi({ state: () => loadState(stateDir), secretKey: `sk_test_local_${randomBytes(24).toString("hex")}` }));
+    stops.push(() => clerkApi.stop());
+    const configuredEnv = { ...(options.readFunctionsEnvFile === false ? {} : readFunctionsEnvFile()), ...options.functionEnv };
+    const functionEnv: Record<string, string> = {
+      ...(configuredEnv.CLERK_SECRET_KEY ? {} : { CLERK_API_URL: clerkApi.url, CLERK_SECRET_KEY: clerkApi.secretKey }),
+      ...configuredEnv,
+    };
     const webhookSecrets = functionEnv.CLERK_WEBHOOK_SIGNING_SECRET ?? keys.webhookSecret;
     const routes = new Map<string, FunctionRoute>();
     const functions = new Map<string, StackPart>();
@@ -162,8 +177,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         SUPABASE_DB_URL: database.url,
         CLERK_WEBHOOK_DB_URL: webhookDbUrl,
         // The local stack is where loopback dashboards are expected; a deployed
-        // clerk-sync-admin accepts no browser origin until it is told one.
+        // clerk-sync-admin or clerk-sync-self accepts no browser origin until it is told one.
         SYNC_ADMIN_ALLOWED_ORIGINS: "loopback",
+        SELF_SYNC_ALLOWED_ORIGINS: "loopback",
         ...functionEnv,
         CLERK_WEBHOOK_SIGNING_SECRET: webhookSecrets,
       }, resolve(logs, `function-${fn.name}.log`)), (started) =>
@@ -192,6 +208,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       webhookUrl: `${apiUrl}/functions/v1/clerk-webhook`,
       webhookSecret: webhookSecrets.split(/[\s,]+/)[0],
       devTokenUrl: `${apiUrl}/dev/token`,
+      clerkApiUrl: clerkApi.url,
+      clerkSecretKey: clerkApi.secretKey,
       jwksUrl: `${apiUrl}/dev/jwks.json`,
       stateDir,
       socketDir,

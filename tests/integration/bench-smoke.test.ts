@@ -59,6 +59,8 @@ describe("npm run bench -- --quick", () => {
     expect(coldstart.functionMs).toHaveLength(1);
     const feed = JSON.parse(await readFile(join(quick, "feed.json"), "utf8"));
     expect(feed.cases.find((c: { case: string }) => c.case === "first page")).toMatchObject({ rows: 25, usesIndex: true });
+    const pull = JSON.parse(await readFile(join(quick, "pull.json"), "utf8"));
+    expect(pull).toMatchObject({ pulls: 20, pull: { p50Ms: expect.any(Number) }, backendApiRequest: { p50Ms: expect.any(Number) } });
     const memory = JSON.parse(await readFile(join(quick, "memory.json"), "utf8"));
     expect(memory.run.failed).toBe(0);
   }, 300_000);

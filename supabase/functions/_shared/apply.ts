@@ -24,6 +24,24 @@ export function createEventApplier(client: SupabaseClient<Database>): EventAppli
 }
 
 /**
+ * A group of events through apply_clerk_events, in one transaction: supabase-js `rpc`
+ * as service_role, with aborted groups run again (retryDeadlocks). For the paths that
+ * are not the webhook's hot path and apply a few objects at once (the on-demand pull,
+ * the reconcile step); the webhook has its own connection (clerk-webhook/database.ts).
+ */
+export function createGroupApplier(client: SupabaseClient<Database>, retries = 3): GroupApplier {
+  return retryDeadlocks(async (events) => {
+    // deno-lint-ignore no-explicit-any -- LedgerEvent is JSON; Json's index signature cannot see that.
+    const { data, error } = await client.rpc("apply_clerk_events", { events: events as any });
+    if (error) throw new DatabaseError(error.message, error.code);
+    if (!Array.isArray(data) || data.length !== events.length) {
+      throw new DatabaseError("apply_clerk_events returned the wrong number of outcomes");
+    }
+    return data as ApplyOutcome[];
+  }, retries);
+}
+
+/**
  * SQLSTATEs after which PostgreSQL has rolled the whole transaction back and running it
  * again can succeed: deadlock_detected and serialization_failure.
  */
