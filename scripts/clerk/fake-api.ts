@@ -16,6 +16,9 @@
  *   /v1/organizations/:id/memberships  { data, total_count }
  *   /v1/organization_memberships     { data, total_count }, every organization
  * Lists take limit (1–500, default 10), offset and order_by (±created_at, ±updated_at).
+ * As Clerk's, /v1/users (and its count) filters by user_id, /v1/organizations by
+ * organization_id, and an organization's memberships by user_id: each repeated, at
+ * most 100 values.
  */
 import http, { type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -41,6 +44,8 @@ export interface InjectedFailure {
   path?: RegExp;
   /** Retry-After seconds, sent with a 429 (default 1). */
   retryAfterSeconds?: number;
+  /** Let this many matching requests through first: a failure in the middle of a run. */
+  after?: number;
 }
 
 export interface RequestRecord {
@@ -64,7 +69,7 @@ type Json = Record<string, unknown>;
 
 export async function startFakeClerkApi(options: FakeClerkApiOptions): Promise<FakeClerkApi> {
   const secretKey = options.secretKey ?? fakeSecretKey;
-  const failures: Array<InjectedFailure & { left: number }> = [];
+  const failures: Array<InjectedFailure & { left: number; passes: number }> = [];
   const requests: RequestRecord[] = [];
   let windowStart = 0;
   let windowCount = 0;
@@ -80,7 +85,7 @@ export async function startFakeClerkApi(options: FakeClerkApiOptions): Promise<F
         return answer(401, clerkErrors("authentication_invalid", "Invalid authentication", "The secret key is not valid for this instance."));
       }
 
-      const injected = failures.find((f) => f.left > 0 && (!f.path || f.path.test(url.pathname)));
+      const injected = failures.find((f) => f.left > 0 && (!f.path || f.path.test(url.pathname)) && f.passes-- <= 0);
       if (injected) {
         injected.left--;
         return injected.status === 429
@@ -118,7 +123,7 @@ export async function startFakeClerkApi(options: FakeClerkApiOptions): Promise<F
     url: `http://127.0.0.1:${port}`,
     secretKey,
     failNext(count, failure) {
-      failures.push({ ...failure, left: count });
+      failures.push({ ...failure, left: count, passes: failure.after ?? 0 });
     },
     requests,
     stop: () =>
@@ -140,12 +145,18 @@ function route(url: URL, state: ClerkState): { status: number; body: unknown } {
   })) as unknown as Json[];
 
   let match: RegExpExecArray | null;
-  if (path === "/v1/users") return page(users, url, "array");
-  if (path === "/v1/users/count") return { status: 200, body: { object: "total_count", total_count: users.length } };
+  const byId = (item: Json) => String(item.id);
+  if (path === "/v1/users") return tooManyValues(url, "user_id") ?? page(only(users, url, "user_id", byId), url, "array");
+  if (path === "/v1/users/count") {
+    return tooManyValues(url, "user_id") ??
+      { status: 200, body: { object: "total_count", total_count: only(users, url, "user_id", byId).length } };
+  }
   if ((match = /^\/v1\/users\/([^/]+)$/.exec(path))) {
     return found(state.users[decodeURIComponent(match[1])], "user");
   }
-  if (path === "/v1/organizations") return page(organizations, url, "paginated");
+  if (path === "/v1/organizations") {
+    return tooManyValues(url, "organization_id") ?? page(only(organizations, url, "organization_id", byId), url, "paginated");
+  }
   if ((match = /^\/v1\/organizations\/([^/]+)$/.exec(path))) {
     const key = decodeURIComponent(match[1]);
     return found(state.organizations[key] ?? organizations.find((o) => o.slug === key), "organization");
@@ -153,10 +164,26 @@ function route(url: URL, state: ClerkState): { status: number; body: unknown } {
   if ((match = /^\/v1\/organizations\/([^/]+)\/memberships$/.exec(path))) {
     const id = decodeURIComponent(match[1]);
     if (!state.organizations[id]) return found(undefined, "organization");
-    return page(memberships.filter((m) => (m.organization as Json).id === id), url, "paginated");
+    const members = memberships.filter((m) => (m.organization as Json).id === id);
+    const byUser = (m: Json) => String((m.public_user_data as Json).user_id);
+    return tooManyValues(url, "user_id") ?? page(only(members, url, "user_id", byUser), url, "paginated");
   }
   if (path === "/v1/organization_memberships") return page(memberships, url, "paginated");
   return { status: 404, body: clerkErrors("resource_not_found", "not found", `The fake API serves no ${path}.`) };
+}
+
+/** A 422 when a list filter has more than Clerk's 100 values; null when it is fine. */
+function tooManyValues(url: URL, param: string): { status: number; body: unknown } | null {
+  const values = url.searchParams.getAll(param);
+  return values.length > 100
+    ? { status: 422, body: clerkErrors("form_param_value_invalid", "is invalid", `${param} accepts at most 100 values`, param) }
+    : null;
+}
+
+/** The items whose key is one of the filter's values; all of them without the filter. */
+function only(items: Json[], url: URL, param: string, key: (item: Json) => string): Json[] {
+  const values = new Set(url.searchParams.getAll(param));
+  return values.size === 0 ? items : items.filter((item) => values.has(key(item)));
 }
 
 /** One page of a list, sorted like Clerk's (default -created_at; ties by id). */

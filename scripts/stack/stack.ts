@@ -8,6 +8,7 @@ import { bootstrapSupabaseRoles, type Database, externalDatabase, pushMigrations
 import { discoverFunctions, readFunctionsEnvFile, startFunction } from "./functions.ts";
 import { createGateway, type FunctionRoute } from "./gateway.ts";
 import { loadOrCreateKeys, postgrestJwks } from "./keys.ts";
+import { startReconcileTimer } from "./reconcile-timer.ts";
 import {
   canConnect,
   freePort,
@@ -33,6 +34,8 @@ export interface StackOptions {
   functionEnv?: Record<string, string>;
   /** Read supabase/functions/.env, as `supabase functions serve` does (default true). */
   readFunctionsEnvFile?: boolean;
+  /** POST clerk-reconcile every this many seconds, as pg_cron does when deployed (default: off). */
+  reconcileIntervalSeconds?: number;
   /** Progress lines: "postgres ready (1.2 s)". */
   onProgress?: (step: string, ms: number) => void;
 }
@@ -149,6 +152,15 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const gateway = createGateway({ postgrestUrl: `http://127.0.0.1:${postgrestPort}`, functions: routes, keys, issuer: `${apiUrl}/dev` });
     await step(`gateway listening on ${apiUrl}`, () => listen(gateway, options.apiPort));
     stops.push(() => closeServer(gateway));
+    if (options.reconcileIntervalSeconds) {
+      const timer = startReconcileTimer({
+        url: `${apiUrl}/functions/v1/clerk-reconcile`,
+        serviceRoleKey: keys.serviceRoleKey,
+        intervalSeconds: options.reconcileIntervalSeconds,
+        log: (line) => options.onProgress?.(line, 0),
+      });
+      stops.push(() => timer.stop());
+    }
 
     const status: StackStatus = {
       apiUrl,
