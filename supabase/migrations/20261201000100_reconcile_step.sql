@@ -307,8 +307,10 @@ begin
   v_reconcile := private.reconcile_summary();
   v_missing := private.webhooks_missing(v_reconcile);
   v_silent := stale_after_seconds is not null and (v_last is null or v_age > stale_after_seconds);
+  -- A step that succeeded within stale_after_seconds, or within three of the
+  -- schedule's intervals (a schedule may run late), vouches for the data.
   v_vouched := coalesce(now() - (v_reconcile -> 'last_step' ->> 'last_ok_at')::timestamptz
-                          <= make_interval(secs => coalesce(stale_after_seconds, 3600)), false);
+                          <= make_interval(secs => greatest(coalesce(stale_after_seconds, 3600), 3 * (v_reconcile ->> 'schedule_seconds')::integer)), false);
 
   v_status := case
     when v_failed > 0 then 'failing'
@@ -339,3 +341,29 @@ end;
 $$;
 
 comment on function public.sync_health(integer) is 'For uptime monitors: status (ok; failing: failed events wait for a replay; webhooks_missing: the reconcile repaired changes no webhook delivered; stalled: no webhook for stale_after_seconds and no recent reconcile step to vouch for the data), last webhook age, failed count, ledger size. HTTP 503 unless ok. Numbers only.';
+
+-- The operator view of the health page: the scheduled run's last step, cursors,
+-- lease holder, next run, and the alarm.
+create function public.sync_reconcile_report()
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_summary jsonb;
+begin
+  if not private.is_sync_admin() then
+    raise exception 'sync_reconcile_report is for admins: a Clerk session token with metadata.role = admin'
+      using errcode = '42501';
+  end if;
+  v_summary := coalesce(private.reconcile_summary(), '{}'::jsonb);
+  return v_summary || jsonb_build_object('webhooks_missing', private.webhooks_missing(v_summary), 'generated_at', now());
+end;
+$$;
+
+comment on function public.sync_reconcile_report() is 'For the admins'' health page: the scheduled reconcile''s last step (when, what it read and repaired, why it stopped), its cursors, the lease holder, the next run, and the webhooks-missing alarm. Raises 42501 for non-admins.';
+
+revoke all on function public.sync_reconcile_report() from public, anon;
+grant execute on function public.sync_reconcile_report() to authenticated, service_role;

@@ -27,7 +27,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const healthKeys = ["checked_at", "failed_count", "last_event_age_seconds", "last_event_received_at", "ledger_bytes", "ledger_rows", "stale_after_seconds", "status"];
+const healthKeys = ["checked_at", "failed_count", "last_event_age_seconds", "last_event_received_at", "ledger_bytes", "ledger_rows", "quiet", "reconcile_last_step_at", "stale_after_seconds", "status", "webhooks_missing"];
 
 /** GET /rest/v1/rpc/sync_health with the anon key, as an uptime monitor would. */
 async function health(staleAfterSeconds?: number) {

@@ -6,12 +6,15 @@
  * instance of any size without starting over, and repairs what webhooks missed.
  *
  * Per kind, what the Backend API allows:
- *   users          keyset on (updated_at, id) over `order_by=+updated_at`: only what
- *                  changed since the cursor is read. The API pages by offset, so the
- *                  cursor keeps the offset where it stood, and each read starts a few
- *                  rows before it and skips what is not after (updated_at, id); a
- *                  user updated or deleted before the cursor only moves rows toward
- *                  it, and if more moved than the overlap, the step reads further back.
+ *   users          keyset over `order_by=+updated_at`: only what changed since the
+ *                  cursor is read. The cursor is the last updated_at applied and the
+ *                  ids applied at exactly that time (Clerk does not document how it
+ *                  orders ties, so ties are told apart by id, not by position: none is
+ *                  skipped or applied twice). The API pages by offset, so the cursor
+ *                  also keeps the offset where it stood; each read starts a few rows
+ *                  before it and skips what is not after the cursor. A user updated or
+ *                  deleted before the cursor only moves rows toward it, and if more
+ *                  moved than the overlap, the step reads further back.
  *   organizations  @clerk/backend 3.25 lists them by created_at, name or members_count
  *   memberships    only (getOrganizationList, getInstanceOrganizationMembershipList),
  *                  so the step walks them in creation order, a page per call, and
@@ -72,10 +75,10 @@ export interface SweepRow {
   user_id?: string | null;
 }
 
-/** The users cursor: the last (updated_at, id) applied, and how many rows stood up to it. */
+/** The users cursor: the last updated_at applied, the ids applied at it, and how many rows stood up to it. */
 export interface KeysetCursor {
   updated_at: number;
-  id: string;
+  ids: string[];
   offset: number;
 }
 
@@ -303,17 +306,26 @@ export async function reconcileStep(options: StepOptions): Promise<StepResult> {
 
   /** Users: keyset on (updated_at, id) over +updated_at pages. True when caught up. */
   async function stepUsers(): Promise<boolean> {
-    const cursor: KeysetCursor = state.cursors!.users ?? { updated_at: 0, id: "", offset: 0 };
+    const cursor: KeysetCursor = state.cursors!.users ?? { updated_at: 0, ids: [], offset: 0 };
     const after = (object: ClerkObject) =>
-      Number(object.updated_at) > cursor.updated_at || (Number(object.updated_at) === cursor.updated_at && object.id > cursor.id);
+      Number(object.updated_at) > cursor.updated_at || (Number(object.updated_at) === cursor.updated_at && !cursor.ids.includes(object.id));
+    // Every read starts a few rows before where the last one ended, so that a row
+    // deleted in between (which shifts the rest left) is not skipped.
+    const overlap = Math.min(keysetOverlap, Math.floor(reader.pageSize / 2));
+    let offset = Math.max(0, cursor.offset - overlap);
     while (budgetLeft()) {
-      let offset = Math.max(0, cursor.offset - keysetOverlap);
       let items = await read(() => reader.page("users", offset, "+updated_at"));
       // The page starts after the cursor: more rows before it moved away than the
       // overlap covers, so some rows after the cursor may stand before this page.
       while (offset > 0 && items.length > 0 && after(items[0])) {
-        if (!budgetLeft()) return false;
         offset = Math.max(0, offset - reader.pageSize);
+        if (!budgetLeft()) {
+          // The next step starts from there.
+          cursor.offset = offset + overlap;
+          state.cursors!.users = cursor;
+          await save();
+          return false;
+        }
         items = await read(() => reader.page("users", offset, "+updated_at"));
       }
       const fresh = items.map((object, index) => ({ object, index })).filter(({ object }) => after(object));
@@ -323,13 +335,14 @@ export async function reconcileStep(options: StepOptions): Promise<StepResult> {
       const caughtUp = items.length < reader.pageSize || ready.length < fresh.length;
       const last = ready.at(-1);
       if (last) {
-        Object.assign(cursor, { updated_at: Number(last.object.updated_at), id: last.object.id, offset: offset + last.index + 1 });
-      } else if (!caughtUp) {
-        cursor.offset = offset + items.length;
+        const at = Number(last.object.updated_at);
+        const tied = ready.filter(({ object }) => Number(object.updated_at) === at).map(({ object }) => object.id);
+        Object.assign(cursor, { ids: at === cursor.updated_at ? [...cursor.ids, ...tied] : tied, updated_at: at, offset: offset + last.index + 1 });
       }
       state.cursors!.users = cursor;
       await save();
       if (caughtUp) return true;
+      offset += items.length - overlap;
     }
     return false;
   }
