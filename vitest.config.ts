@@ -10,8 +10,9 @@ export default defineConfig({
     hookTimeout: 120_000,
     projects: [
       {
-        extends: true,
-        test: { name: "unit", include: ["tests/unit/**/*.test.ts"] },
+        // Pure code only: this project does not extend the root, so a unit run starts no
+        // stack and takes seconds. A test that needs the stack belongs in integration.
+        test: { name: "unit", include: ["tests/unit/**/*.test.ts"], testTimeout: 30_000 },
       },
       {
         extends: true,
@@ -20,6 +21,17 @@ export default defineConfig({
       {
         extends: true,
         test: { name: "reliability", include: ["tests/reliability/**/*.test.ts"] },
+      },
+      {
+        // The SQL apply path against one embedded PostgreSQL with supabase/schemas
+        // applied: no PostgREST, no Deno, so this project does not extend the root.
+        test: {
+          name: "sql",
+          include: ["tests/sql/**/*.test.ts"],
+          globalSetup: ["tests/sql/support/global-database.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 120_000,
+        },
       },
       {
         // The dashboard's components in jsdom, against a fake PostgREST: no stack needed,

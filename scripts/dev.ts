@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { stackOptionsFromEnv } from "./lib/env.ts";
 import { bin, repoRoot } from "./lib/paths.ts";
 import { readStatus } from "./lib/status.ts";
-import { seedDemoUsers } from "./clerk/seed.ts";
+import { seedDemoUsers } from "./simulator/seed.ts";
 import { runStackInForeground } from "./stack/main.ts";
 
 const demoUserCount = Number(process.env.DEMO_USERS ?? 48);

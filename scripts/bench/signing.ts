@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { envelope, userJSON } from "../clerk/payloads.ts";
+import { envelope, userJSON } from "../simulator/payloads.ts";
 
 /**
  * Load generators sign tens of thousands of messages before a run; node:crypto's HMAC

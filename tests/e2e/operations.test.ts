@@ -8,7 +8,7 @@ import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { envelope } from "../../scripts/clerk/payloads.ts";
+import { envelope } from "../../scripts/simulator/payloads.ts";
 import { database, newMessage, post, serviceClient } from "../support/clients.ts";
 import { launchChromium, pageOpener, screenshots } from "./support/browser.ts";
 import { castFor, signUp } from "./support/cast.ts";

@@ -8,10 +8,10 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClerkReader } from "../../supabase/functions/_shared/clerk-api.ts";
 import { createClerkReader } from "../../supabase/functions/_shared/clerk-api.ts";
-import { supabaseTarget, syncFromClerk, TooManyDeletesError } from "../../scripts/clerk/backfill.ts";
-import { type FakeClerkApi, startFakeClerkApi } from "../../scripts/clerk/fake-api.ts";
-import { deletedJSON, envelope, membershipJSON, organizationJSON, userJSON } from "../../scripts/clerk/payloads.ts";
-import type { ClerkState } from "../../scripts/clerk/state.ts";
+import { supabaseTarget, syncFromClerk, TooManyDeletesError } from "../../scripts/ops/backfill.ts";
+import { type FakeClerkApi, startFakeClerkApi } from "../../scripts/simulator/fake-api.ts";
+import { deletedJSON, envelope, membershipJSON, organizationJSON, userJSON } from "../../scripts/simulator/payloads.ts";
+import type { ClerkState } from "../../scripts/simulator/state.ts";
 import { bin, repoRoot } from "../../scripts/lib/paths.ts";
 import type { RunningStack } from "../../scripts/stack/stack.ts";
 import type { Database } from "../../supabase/functions/_shared/database.types.ts";
@@ -115,7 +115,7 @@ describe("reconcile after dropped webhooks", () => {
 
   it("the command line's dry run prints the summary and changes nothing", async () => {
     const before = await snapshot();
-    const { stdout } = await promisify(execFile)(bin("tsx"), ["scripts/clerk/cli.ts", "reconcile", "--dry-run"], {
+    const { stdout } = await promisify(execFile)(bin("tsx"), ["scripts/clerk.ts", "reconcile", "--dry-run"], {
       cwd: repoRoot,
       env: {
         ...process.env,

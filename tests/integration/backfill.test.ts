@@ -6,10 +6,10 @@
  */
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { ClerkApiError, createClerkReader, type ClerkReaderOptions } from "../../supabase/functions/_shared/clerk-api.ts";
-import { supabaseTarget, syncFromClerk } from "../../scripts/clerk/backfill.ts";
-import { startFakeClerkApi, type FakeClerkApi } from "../../scripts/clerk/fake-api.ts";
-import { envelope, membershipJSON, organizationJSON, userJSON, type UserJSON } from "../../scripts/clerk/payloads.ts";
-import type { ClerkState } from "../../scripts/clerk/state.ts";
+import { supabaseTarget, syncFromClerk } from "../../scripts/ops/backfill.ts";
+import { startFakeClerkApi, type FakeClerkApi } from "../../scripts/simulator/fake-api.ts";
+import { envelope, membershipJSON, organizationJSON, userJSON, type UserJSON } from "../../scripts/simulator/payloads.ts";
+import type { ClerkState } from "../../scripts/simulator/state.ts";
 import { profileFromUser } from "../../supabase/functions/_shared/mappers.ts";
 import { clerkId, database, newMessage, post, serviceClient } from "../support/clients.ts";
 

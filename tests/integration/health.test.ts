@@ -7,8 +7,8 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backfillEvent } from "../../scripts/clerk/backfill.ts";
-import { envelope, userJSON } from "../../scripts/clerk/payloads.ts";
+import { backfillEvent } from "../../scripts/ops/backfill.ts";
+import { envelope, userJSON } from "../../scripts/simulator/payloads.ts";
 import { bin, repoRoot } from "../../scripts/lib/paths.ts";
 import { createNodeClient } from "../../scripts/lib/supabase.ts";
 import type { RunningStack } from "../../scripts/stack/stack.ts";
@@ -217,7 +217,7 @@ describe("ledger retention", () => {
 
   it("runs from the command line: npm run clerk -- prune-ledger --older-than 30d", async () => {
     const old = await oldRow(45);
-    const { stdout } = await promisify(execFile)(bin("tsx"), ["scripts/clerk/cli.ts", "prune-ledger", "--older-than", "30d"], {
+    const { stdout } = await promisify(execFile)(bin("tsx"), ["scripts/clerk.ts", "prune-ledger", "--older-than", "30d"], {
       cwd: repoRoot,
       env: { ...process.env, SUPABASE_URL: stack.status.apiUrl, SUPABASE_SERVICE_ROLE_KEY: stack.status.serviceRoleKey },
     });

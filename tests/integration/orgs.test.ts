@@ -4,7 +4,7 @@
  * including every attempt to read a member list from outside the organization.
  */
 import { describe, expect, inject, it } from "vitest";
-import { deletedJSON, envelope, membershipJSON, organizationJSON, userJSON, type OrganizationJSON, type UserJSON } from "../../scripts/clerk/payloads.ts";
+import { deletedJSON, envelope, membershipJSON, organizationJSON, userJSON, type OrganizationJSON, type UserJSON } from "../../scripts/simulator/payloads.ts";
 import { anonClient, clerkId, database, devToken, newMessage, post, serviceClient, userClient } from "../support/clients.ts";
 import { createNodeClient } from "../../scripts/lib/supabase.ts";
 

@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
-import { envelope, userJSON } from "../../scripts/clerk/payloads.ts";
+import { envelope, userJSON } from "../../scripts/simulator/payloads.ts";
 import { clerkId, database, newMessage, post, signedHeaders, testSecrets } from "../support/clients.ts";
 import { startWebhookFunction } from "../support/function-process.ts";
 import { freePort } from "../../scripts/stack/processes.ts";

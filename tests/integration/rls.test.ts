@@ -6,7 +6,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SignJWT, generateKeyPair, importJWK } from "jose";
 import { beforeAll, describe, expect, inject, it } from "vitest";
-import { envelope, userJSON } from "../../scripts/clerk/payloads.ts";
+import { envelope, userJSON } from "../../scripts/simulator/payloads.ts";
 import { anonClient, clerkId, devToken, newMessage, post, serviceClient, userClient } from "../support/clients.ts";
 import { createNodeClient } from "../../scripts/lib/supabase.ts";
 

@@ -12,8 +12,8 @@ import { generateTypes, typesFile } from "../../scripts/gen-types.ts";
 import { bootstrapSupabaseRoles } from "../../scripts/stack/database.ts";
 import { functionSettings } from "../../scripts/stack/functions.ts";
 import { StackAlreadyRunning, startStack } from "../../scripts/stack/stack.ts";
-import { deliver, newMessage } from "../../scripts/clerk/delivery.ts";
-import { envelope, userJSON } from "../../scripts/clerk/payloads.ts";
+import { deliver, newMessage } from "../../scripts/simulator/delivery.ts";
+import { envelope, userJSON } from "../../scripts/simulator/payloads.ts";
 import { freePort } from "../../scripts/stack/processes.ts";
 import { database } from "../support/clients.ts";
 

@@ -5,7 +5,7 @@
  * event exactly as `npm run clerk -- replay-failed` does.
  */
 import { describe, expect, inject, it } from "vitest";
-import { envelope, userJSON } from "../../scripts/clerk/payloads.ts";
+import { envelope, userJSON } from "../../scripts/simulator/payloads.ts";
 import { clerkId, database, devToken, newMessage, post, serviceClient } from "../support/clients.ts";
 
 const stack = inject("stack");

@@ -3,7 +3,7 @@
  * through the gateway, applied by Postgres, read back through PostgREST and SQL.
  */
 import { describe, expect, inject, it } from "vitest";
-import { deletedJSON, envelope, userJSON } from "../../scripts/clerk/payloads.ts";
+import { deletedJSON, envelope, userJSON } from "../../scripts/simulator/payloads.ts";
 import { anonClient, clerkId, database, deliverEvent, newMessage, post, serviceClient, signedHeaders, testSecrets } from "../support/clients.ts";
 
 const stack = inject("stack");

@@ -13,8 +13,9 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, inject, it } from "vitest";
-import { newMessage, signedHeaders } from "../../scripts/clerk/delivery.ts";
-import { deletedJSON, envelope, membershipJSON, organizationJSON, userJSON } from "../../scripts/clerk/payloads.ts";
+import { newMessage, signedHeaders } from "../../scripts/simulator/delivery.ts";
+import { deletedJSON, envelope, membershipJSON, organizationJSON, userJSON } from "../../scripts/simulator/payloads.ts";
+import { columnList, membershipColumns, organizationColumns, profileColumns } from "../../supabase/functions/_shared/columns.ts";
 import { membershipFromClerk, organizationFromClerk, profileFromUser } from "../../supabase/functions/_shared/mappers.ts";
 import { database, testSecrets } from "../support/clients.ts";
 import { startWebhookFunction } from "../support/function-process.ts";
@@ -108,11 +109,18 @@ function newestPerRow(events: SentEvent[]): Map<string, SentEvent> {
   return newest;
 }
 
-const tombstones: Record<Table, Record<string, unknown>> = {
-  profiles: { username: null, first_name: null, last_name: null, image_url: null, email: null, public_metadata: {}, clerk_created_at: null, clerk_updated_at: null },
-  organizations: { name: null, slug: null, image_url: null, public_metadata: {}, created_by: null, clerk_created_at: null, clerk_updated_at: null },
-  organization_memberships: { role: null, permissions: [], public_metadata: {}, first_name: null, last_name: null, image_url: null, clerk_created_at: null, clerk_updated_at: null },
+const syncedColumns: Record<Table, readonly string[]> = {
+  profiles: profileColumns,
+  organizations: organizationColumns,
+  organization_memberships: membershipColumns,
 };
+
+/** A tombstone keeps its keys and empties every other Clerk-owned column: null, or {} / [] where the column is not nullable. */
+const tombstones = Object.fromEntries(Object.entries(syncedColumns).map(([table, columns]) => [
+  table,
+  Object.fromEntries(columns.filter((column) => !["clerk_id", "organization_id", "user_id"].includes(column))
+    .map((column) => [column, column === "public_metadata" ? {} : column === "permissions" ? [] : null])),
+])) as Record<Table, Record<string, unknown>>;
 
 function liveRow(event: SentEvent): Record<string, unknown> {
   const data = JSON.parse(event.message.body).data;
@@ -122,9 +130,9 @@ function liveRow(event: SentEvent): Record<string, unknown> {
 }
 
 const columns: Record<Table, string> = {
-  profiles: "clerk_id, username, first_name, last_name, image_url, email, public_metadata, clerk_created_at, clerk_updated_at",
-  organizations: "clerk_id, name, slug, image_url, public_metadata, created_by, clerk_created_at, clerk_updated_at",
-  organization_memberships: "clerk_id, organization_id, user_id, role, permissions, public_metadata, first_name, last_name, image_url, clerk_created_at, clerk_updated_at",
+  profiles: columnList(profileColumns),
+  organizations: columnList(organizationColumns),
+  organization_memberships: columnList(membershipColumns),
 };
 
 async function deliverAndCheck(events: SentEvent[], plan: Attempt[][]): Promise<void> {
@@ -236,7 +244,7 @@ describe("a parent brought back after its delete", () => {
   // The example the property first found: a user.updated newer than the user.deleted
   // (or winning a tie of equal milliseconds) brings the user back, and the membership
   // still ends the same in every order, because the deletion's clock is kept apart from
-  // the parent row's (private.clerk_deletions, 20261122002400).
+  // the parent row's (private.clerk_deletions, supabase/schemas/52_apply_memberships.sql).
   it("a membership ends the same whichever order the events arrive in", async () => {
     const ends: unknown[] = [];
     for (const order of [[0, 1, 2, 3], [0, 2, 3, 1]]) {

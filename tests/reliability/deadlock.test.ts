@@ -12,7 +12,7 @@
  */
 import pg from "pg";
 import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { envelope, membershipJSON, organizationJSON, userJSON } from "../../scripts/clerk/payloads.ts";
+import { envelope, membershipJSON, organizationJSON, userJSON } from "../../scripts/simulator/payloads.ts";
 import { createNodeClient } from "../../scripts/lib/supabase.ts";
 import { createGroupApplier } from "../../supabase/functions/_shared/apply.ts";
 import { DatabaseError } from "../../supabase/functions/_shared/errors.ts";

@@ -2,7 +2,7 @@
  * Faults, on a private stack: the database stopped (and crashed) under load, PostgREST
  * stopped under load, the function killed under load and in the middle of one request.
  * Every answer is checked against the ledger: a 2xx only for an event that committed,
- * and after Svix-style retries (scripts/clerk/delivery.ts) every event is in the ledger
+ * and after Svix-style retries (scripts/simulator/delivery.ts) every event is in the ledger
  * and every row equals its newest event: zero lost. Then `npm run clerk --
  * replay-failed`, before and after a fix.
  */
@@ -10,11 +10,11 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deliver, type Message, newMessage, sendOnce } from "../../scripts/clerk/delivery.ts";
-import { envelope, userJSON } from "../../scripts/clerk/payloads.ts";
+import { deliver, type Message, newMessage, sendOnce } from "../../scripts/simulator/delivery.ts";
+import { envelope, userJSON } from "../../scripts/simulator/payloads.ts";
 import { bin, repoRoot } from "../../scripts/lib/paths.ts";
 import type { RunningStack } from "../../scripts/stack/stack.ts";
-import { replayFailed } from "../../scripts/clerk/replay-failed.ts";
+import { replayFailed } from "../../scripts/ops/replay-failed.ts";
 import { createNodeClient } from "../../scripts/lib/supabase.ts";
 import { startTestStack, testSecrets } from "../support/test-stack.ts";
 import { soak, writeFigures } from "./support/figures.ts";
@@ -233,7 +233,7 @@ describe("the function killed in the middle of one request", () => {
 
 describe("npm run clerk -- replay-failed", () => {
   const cli = (args: string[]) =>
-    promisify(execFile)(bin("tsx"), ["scripts/clerk/cli.ts", "replay-failed", ...args], {
+    promisify(execFile)(bin("tsx"), ["scripts/clerk.ts", "replay-failed", ...args], {
       cwd: repoRoot,
       env: { ...process.env, STACK_DIR: stack.status.stateDir, SUPABASE_URL: "", SUPABASE_SERVICE_ROLE_KEY: "" },
     }).then((r) => ({ code: 0, out: r.stdout }), (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }));

@@ -9,7 +9,7 @@
  * Other files share the stack, so nothing here compares global counts.
  */
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { envelope, userJSON } from "../../scripts/clerk/payloads.ts";
+import { envelope, userJSON } from "../../scripts/simulator/payloads.ts";
 import { storableText } from "../../supabase/functions/_shared/text.ts";
 import { clerkId, database, newMessage, post, testSecrets } from "../support/clients.ts";
 import { writeFigures } from "./support/figures.ts";

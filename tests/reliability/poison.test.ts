@@ -4,10 +4,10 @@
  * definite answer. The end-to-end versions are in hostile.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { envelope, userJSON } from "../../scripts/clerk/payloads.ts";
+import { envelope, userJSON } from "../../scripts/simulator/payloads.ts";
 import { InvalidEventError } from "../../supabase/functions/_shared/errors.ts";
 import { ledgerEvent, parseEnvelope } from "../../supabase/functions/_shared/events.ts";
-import { createWebhookHandler } from "../../supabase/functions/_shared/handler.ts";
+import { createWebhookHandler } from "../../supabase/functions/clerk-webhook/handler.ts";
 import { optionalMillis } from "../../supabase/functions/_shared/mappers.ts";
 import { maxJsonDepth, storableJson } from "../../supabase/functions/_shared/text.ts";
 

@@ -10,7 +10,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { exportSPKI, importJWK, type JWK, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { deletedJSON, envelope, membershipJSON, organizationJSON, userJSON } from "../../scripts/clerk/payloads.ts";
+import { deletedJSON, envelope, membershipJSON, organizationJSON, userJSON } from "../../scripts/simulator/payloads.ts";
 import { database, devToken, newMessage, post } from "../support/clients.ts";
 import { writeFigures } from "./support/figures.ts";
 

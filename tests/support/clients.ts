@@ -2,8 +2,8 @@ import pg from "pg";
 import { afterAll } from "vitest";
 import { createNodeClient } from "../../scripts/lib/supabase.ts";
 import type { StackStatus } from "../../scripts/lib/status.ts";
-import { deliver, type Message, newMessage, sendOnce, signedHeaders } from "../../scripts/clerk/delivery.ts";
-import { clerkId } from "../../scripts/clerk/ids.ts";
+import { deliver, type Message, newMessage, sendOnce, signedHeaders } from "../../scripts/simulator/delivery.ts";
+import { clerkId } from "../../scripts/simulator/ids.ts";
 import { testSecrets } from "./test-stack.ts";
 
 export { clerkId, newMessage, signedHeaders, testSecrets };

@@ -22,7 +22,7 @@ export default async function setup(project: TestProject) {
  * green CI). Remember the code vitest set and put it back as the process exits.
  */
 let exitCodeKept = false;
-function keepVitestsExitCode() {
+export function keepVitestsExitCode() {
   if (exitCodeKept) return;
   exitCodeKept = true;
   let failure: number | null = null;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { KindReport } from "../../scripts/clerk/backfill.ts";
-import { formatReports, interval, loadOperatorConfig } from "../../scripts/clerk/operations.ts";
+import type { KindReport } from "../../scripts/ops/backfill.ts";
+import { loadOperatorConfig } from "../../scripts/ops/config.ts";
+import { interval } from "../../scripts/ops/prune-ledger.ts";
+import { formatReports } from "../../scripts/ops/report.ts";
 
 describe("prune-ledger durations", () => {
   it.each([["30d", "30 days"], ["12h", "12 hours"], ["90m", "90 minutes"], ["2w", "2 weeks"]])("reads %s as %s", (value, expected) => {

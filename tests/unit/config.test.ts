@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { loadWebhookConfig, parseSigningSecrets } from "../../supabase/functions/_shared/config.ts";
-import { ConfigError } from "../../supabase/functions/_shared/errors.ts";
+import { loadWebhookConfig, parseSigningSecrets } from "../../supabase/functions/clerk-webhook/config.ts";
+import { ConfigError } from "../../supabase/functions/_shared/env.ts";
 
 const base = {
   SUPABASE_URL: "http://127.0.0.1:54321",

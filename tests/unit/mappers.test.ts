@@ -3,7 +3,7 @@ import { InvalidEventError } from "../../supabase/functions/_shared/errors.ts";
 import { changeForEvent, eventClock, ledgerEvent, parseEnvelope } from "../../supabase/functions/_shared/events.ts";
 import { primaryEmail, profileFromUser } from "../../supabase/functions/_shared/mappers.ts";
 import { storableJson, storableText } from "../../supabase/functions/_shared/text.ts";
-import { envelope, userJSON } from "../../scripts/clerk/payloads.ts";
+import { envelope, userJSON } from "../../scripts/simulator/payloads.ts";
 
 const user = userJSON({ id: "user_2NNEqL2nrIRdJ194ndJqAHwEfxC", firstName: "Ada", lastName: "Lovelace", username: "ada", email: "ada@example.com", createdAt: Date.UTC(2026, 0, 2), publicMetadata: { team: "core" } });
 

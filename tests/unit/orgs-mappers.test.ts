@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { InvalidEventError } from "../../supabase/functions/_shared/errors.ts";
 import { changeForEvent, ledgerEvent, parseEnvelope } from "../../supabase/functions/_shared/events.ts";
 import { membershipFromClerk, membershipKeys, organizationFromClerk } from "../../supabase/functions/_shared/mappers.ts";
-import { backfillEvent, reconcileTombstone } from "../../scripts/clerk/backfill.ts";
-import { deletedJSON, envelope, membershipJSON, organizationJSON, userJSON } from "../../scripts/clerk/payloads.ts";
+import { backfillEvent, reconcileTombstone } from "../../scripts/ops/backfill.ts";
+import { deletedJSON, envelope, membershipJSON, organizationJSON, userJSON } from "../../scripts/simulator/payloads.ts";
 
 const created = Date.UTC(2026, 0, 2);
 const ada = userJSON({ id: "user_2NNEqL2nrIRdJ194ndJqAHwEfxC", firstName: "Ada", lastName: "Lovelace", username: "ada", createdAt: created });

@@ -4,11 +4,12 @@
  * in tests/integration/sync-admin.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../supabase/functions/_shared/errors.ts";
+import { ConfigError } from "../../supabase/functions/_shared/env.ts";
 import type { SingleReplay } from "../../supabase/functions/_shared/replay.ts";
-import { AdminRequestError, type AdminRequestLog, createSyncAdminHandler } from "../../supabase/functions/_shared/sync-admin.ts";
-import { createAdminCheck } from "../../supabase/functions/_shared/sync-admin-auth.ts";
-import { isAllowedOrigin, loadSyncAdminConfig, type OriginPolicy, parseAllowedOrigins } from "../../supabase/functions/_shared/sync-admin-config.ts";
+import { AdminRequestError } from "../../supabase/functions/clerk-sync-admin/errors.ts";
+import { type AdminRequestLog, createSyncAdminHandler } from "../../supabase/functions/clerk-sync-admin/handler.ts";
+import { createAdminCheck } from "../../supabase/functions/clerk-sync-admin/auth.ts";
+import { isAllowedOrigin, loadSyncAdminConfig, type OriginPolicy, parseAllowedOrigins } from "../../supabase/functions/clerk-sync-admin/config.ts";
 
 const dashboard = "https://admin.example.com";
 

@@ -1,7 +1,7 @@
 import { Webhook as SvixWebhook } from "svix";
 import { describe, expect, it } from "vitest";
-import { WebhookRequestError } from "../../supabase/functions/_shared/errors.ts";
-import { createDeliveryVerifier } from "../../supabase/functions/_shared/verify.ts";
+import { WebhookRequestError } from "../../supabase/functions/clerk-webhook/errors.ts";
+import { createDeliveryVerifier } from "../../supabase/functions/clerk-webhook/verify.ts";
 
 const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const otherSecret = "whsec_b3RoZXItc2VjcmV0LW9mLXNvbWVvbmUtZWxzZQ==";

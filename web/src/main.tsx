@@ -1,3 +1,6 @@
+// The global styles first: every component's own stylesheet comes after them and may refine them.
+import "./styles/global.css";
+import "./styles/controls.css";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
@@ -6,7 +9,6 @@ import { App } from "./App.tsx";
 import { AuthProvider } from "./auth/AuthProvider.tsx";
 import { ConfigError, readConfig } from "./config.ts";
 import { SupabaseProvider } from "./data/SupabaseProvider.tsx";
-import "./styles.css";
 
 const root = createRoot(document.getElementById("root")!);
 

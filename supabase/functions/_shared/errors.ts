@@ -1,33 +1,18 @@
 /**
- * Typed errors of the webhook path. The HTTP layer (handler.ts) maps them to status
- * codes in one place; everything else only throws them.
+ * Typed errors of the sync domain, thrown by the parsing, mapping and apply code that
+ * the functions and the scripts share. Each function's HTTP layer maps them to status
+ * codes (clerk-webhook/handler.ts, clerk-sync-admin/handler.ts); scripts report them.
  */
 
-/** The request is not a valid signed Clerk webhook. Answered with `status` (4xx). */
-export class WebhookRequestError extends Error {
-  override name = "WebhookRequestError";
-  constructor(
-    readonly status: 400 | 405 | 413,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** The request is signed, but its JSON is not a Clerk event we can read. Answered 400. */
+/** A signed body whose JSON is not a Clerk event we can read. The same bytes never will be. */
 export class InvalidEventError extends Error {
   override name = "InvalidEventError";
 }
 
-/** The database did not take the event. Answered 500 so that Svix retries. */
+/** The database did not take the call (or did not answer). Worth retrying: it is ours, not the caller's. */
 export class DatabaseError extends Error {
   override name = "DatabaseError";
   constructor(message: string, readonly code?: string) {
     super(message);
   }
-}
-
-/** A required setting is missing or malformed. The function refuses to start. */
-export class ConfigError extends Error {
-  override name = "ConfigError";
 }

@@ -2,27 +2,17 @@
  * Pure mapping from Clerk JSON to rows. No I/O: the webhook, the backfill and the
  * tests all call these, so a row looks the same whichever path wrote it.
  */
+import type { MembershipColumn, OrganizationColumn, ProfileColumn } from "./columns.ts";
 import type { Database } from "./database.types.ts";
 import { InvalidEventError } from "./errors.ts";
 import { storableJson, storableText } from "./text.ts";
 
-type ProfileColumns = Database["public"]["Tables"]["profiles"]["Row"];
-type OrganizationColumns = Database["public"]["Tables"]["organizations"]["Row"];
-type MembershipColumns = Database["public"]["Tables"]["organization_memberships"]["Row"];
+type ProfileRow = Database["public"]["Tables"]["profiles"]["Row"];
+type OrganizationRow = Database["public"]["Tables"]["organizations"]["Row"];
+type MembershipRow = Database["public"]["Tables"]["organization_memberships"]["Row"];
 
-/** The Clerk-owned columns of `profiles`: what a sync writes, and nothing else. */
-export type ProfileSync = Pick<
-  ProfileColumns,
-  | "clerk_id"
-  | "username"
-  | "first_name"
-  | "last_name"
-  | "image_url"
-  | "email"
-  | "public_metadata"
-  | "clerk_created_at"
-  | "clerk_updated_at"
->;
+/** A profile's Clerk-owned columns (columns.ts), typed as the generated table types say. */
+export type ProfileSync = Pick<ProfileRow, ProfileColumn>;
 
 /** Maps a Clerk UserJSON to the synced columns of its profile. */
 export function profileFromUser(user: unknown): ProfileSync {
@@ -41,10 +31,7 @@ export function profileFromUser(user: unknown): ProfileSync {
 }
 
 /** The Clerk-owned columns of `organizations`. */
-export type OrganizationSync = Pick<
-  OrganizationColumns,
-  "clerk_id" | "name" | "slug" | "image_url" | "public_metadata" | "created_by" | "clerk_created_at" | "clerk_updated_at"
->;
+export type OrganizationSync = Pick<OrganizationRow, OrganizationColumn>;
 
 /** Maps a Clerk OrganizationJSON to the synced columns of its row. private_metadata is never read. */
 export function organizationFromClerk(organization: unknown): OrganizationSync {
@@ -62,20 +49,7 @@ export function organizationFromClerk(organization: unknown): OrganizationSync {
 }
 
 /** The Clerk-owned columns of `organization_memberships`. */
-export type MembershipSync = Pick<
-  MembershipColumns,
-  | "clerk_id"
-  | "organization_id"
-  | "user_id"
-  | "role"
-  | "permissions"
-  | "public_metadata"
-  | "first_name"
-  | "last_name"
-  | "image_url"
-  | "clerk_created_at"
-  | "clerk_updated_at"
->;
+export type MembershipSync = Pick<MembershipRow, MembershipColumn>;
 
 /**
  * Maps a Clerk OrganizationMembershipJSON to its row. The organization and user are

@@ -5,23 +5,16 @@
  *
  * Deploy with `supabase functions deploy clerk-sync-admin --no-verify-jwt`: a browser's
  * CORS preflight carries no token, so the platform must let it through. The caller's
- * token is then checked by the database (see _shared/sync-admin-auth.ts), never here.
+ * token is then checked by the database (see auth.ts), never here.
  */
-import { createClient } from "@supabase/supabase-js";
-import type { Database } from "../_shared/database.types.ts";
 import { replayFailedEvent } from "../_shared/replay.ts";
-import { createSyncAdminHandler } from "../_shared/sync-admin.ts";
-import { createAdminCheck } from "../_shared/sync-admin-auth.ts";
-import { loadSyncAdminConfig } from "../_shared/sync-admin-config.ts";
+import { createServiceClient } from "../_shared/service-client.ts";
+import { createAdminCheck } from "./auth.ts";
+import { loadSyncAdminConfig } from "./config.ts";
+import { createSyncAdminHandler } from "./handler.ts";
 
 const config = loadSyncAdminConfig((name) => Deno.env.get(name));
-
-const service = createClient<Database>(config.supabaseUrl, config.serviceRoleKey, {
-  auth: { persistSession: false, autoRefreshToken: false },
-  global: {
-    fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(config.databaseTimeoutMs) }),
-  },
-});
+const service = createServiceClient(config.supabaseUrl, config.serviceRoleKey, config.databaseTimeoutMs);
 
 Deno.serve(createSyncAdminHandler({
   authorize: createAdminCheck({ supabaseUrl: config.supabaseUrl, anonKey: config.anonKey, timeoutMs: config.databaseTimeoutMs }),

@@ -3,21 +3,14 @@
  * in event order. Deploy with `supabase functions deploy clerk-webhook --no-verify-jwt`:
  * Clerk signs its requests itself and sends no Supabase JWT.
  */
-import { createClient } from "@supabase/supabase-js";
 import { createGroupApplier, groupCommit } from "../_shared/apply.ts";
-import { loadWebhookConfig } from "../_shared/config.ts";
-import type { Database } from "../_shared/database.types.ts";
-import { createWebhookHandler } from "../_shared/handler.ts";
-import { createDeliveryVerifier } from "../_shared/verify.ts";
+import { createServiceClient } from "../_shared/service-client.ts";
+import { loadWebhookConfig } from "./config.ts";
+import { createWebhookHandler } from "./handler.ts";
+import { createDeliveryVerifier } from "./verify.ts";
 
 const config = loadWebhookConfig((name) => Deno.env.get(name));
-
-const supabase = createClient<Database>(config.supabaseUrl, config.serviceRoleKey, {
-  auth: { persistSession: false, autoRefreshToken: false },
-  global: {
-    fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(config.databaseTimeoutMs) }),
-  },
-});
+const supabase = createServiceClient(config.supabaseUrl, config.serviceRoleKey, config.databaseTimeoutMs);
 
 Deno.serve(createWebhookHandler({
   verify: createDeliveryVerifier(config.signingSecrets),

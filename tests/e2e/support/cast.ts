@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { envelope, type UserJSON, userJSON } from "../../../scripts/clerk/payloads.ts";
+import { envelope, type UserJSON, userJSON } from "../../../scripts/simulator/payloads.ts";
 import type { StackStatus } from "../../../scripts/lib/status.ts";
 import { clerkId, deliverEvent, userClient } from "../../support/clients.ts";
 

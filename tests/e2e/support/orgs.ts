@@ -1,4 +1,4 @@
-import { envelope, membershipJSON, type OrganizationJSON, organizationJSON } from "../../../scripts/clerk/payloads.ts";
+import { envelope, membershipJSON, type OrganizationJSON, organizationJSON } from "../../../scripts/simulator/payloads.ts";
 import type { StackStatus } from "../../../scripts/lib/status.ts";
 import { deliverEvent } from "../../support/clients.ts";
 import type { CastMember } from "./cast.ts";

@@ -5,9 +5,9 @@
  * stack keeps every earlier run's rows.
  */
 import fc from "fast-check";
-import { type Message } from "../../../scripts/clerk/delivery.ts";
-import { clerkId, seededRandom } from "../../../scripts/clerk/ids.ts";
-import { deletedJSON, envelope, membershipJSON, organizationJSON, sessionJSON, userJSON } from "../../../scripts/clerk/payloads.ts";
+import { type Message } from "../../../scripts/simulator/delivery.ts";
+import { clerkId, seededRandom } from "../../../scripts/simulator/ids.ts";
+import { deletedJSON, envelope, membershipJSON, organizationJSON, sessionJSON, userJSON } from "../../../scripts/simulator/payloads.ts";
 
 /** One step of a user's life after `user.created`. */
 interface Step {

@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { initials } from "../lib/names.ts";
+import "./Avatar.css";
 
 interface AvatarProps {
   src: string | null;

@@ -1,5 +1,6 @@
 import { useCountryNames } from "../data/countries/index.ts";
 import { canShowFlagEmoji, flagEmoji } from "../lib/flags.ts";
+import "./CountryLabel.css";
 
 /** 🇸🇪 Sweden, or a small "SE" badge and the name where flags cannot be drawn. */
 export function CountryLabel({ code }: { code: string }) {

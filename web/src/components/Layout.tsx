@@ -1,6 +1,7 @@
 import { useEffect } from "react";
 import { NavLink, Outlet, useLocation } from "react-router";
 import { useAuth } from "../auth/auth.ts";
+import "./Layout.css";
 
 /** Header, navigation and the page. */
 export function Layout() {

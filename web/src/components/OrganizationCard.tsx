@@ -4,6 +4,7 @@ import { formatMonthYear } from "../lib/dates.ts";
 import { organizationName } from "../lib/names.ts";
 import { formatCount } from "../lib/numbers.ts";
 import { Avatar } from "./Avatar.tsx";
+import "./ProfileCard.css";
 
 /** One organization in the directory. The whole card is a link to its page. */
 export function OrganizationCard({ organization }: { organization: PublicOrganization }) {

@@ -4,6 +4,7 @@ import { formatMonthYear } from "../lib/dates.ts";
 import { displayName } from "../lib/names.ts";
 import { Avatar } from "./Avatar.tsx";
 import { CountryLabel } from "./CountryLabel.tsx";
+import "./ProfileCard.css";
 
 /** One profile in the feed. The whole card is a link to the profile page. */
 export function ProfileCard({ profile }: { profile: PublicProfile }) {

@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import "./States.css";
 
 export function Spinner({ label }: { label: string }) {
   return (

@@ -36,13 +36,14 @@ export function useSearchParamText(name: string, delayMs = 250) {
     setText(applied);
   }, [applied]);
 
-  const clear = () => {
+  /** Empties the box and the parameter, and `alsoClear`'s parameters in the same navigation. */
+  const clear = (alsoClear: readonly string[] = []) => {
     written.current = "";
     setText("");
     setParams(
       (current) => {
         const next = new URLSearchParams(current);
-        next.delete(name);
+        for (const param of [name, ...alsoClear]) next.delete(param);
         return next;
       },
       { replace: true },

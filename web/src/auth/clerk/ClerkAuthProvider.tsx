@@ -2,6 +2,7 @@ import { ClerkProvider, SignIn, SignInButton, UserButton, useAuth as useClerkAut
 import { type ReactNode, useCallback, useMemo, useRef } from "react";
 import { useNavigate } from "react-router";
 import { type Auth, AuthContext } from "../auth.ts";
+import "./ClerkAuthProvider.css";
 
 /** Sign-in through Clerk. Loaded only when VITE_CLERK_PUBLISHABLE_KEY is set. */
 export default function ClerkAuthProvider({ publishableKey, children }: { publishableKey: string; children: ReactNode }) {

@@ -4,6 +4,7 @@ import { Avatar } from "../../components/Avatar.tsx";
 import { usePublicProfileQuery } from "../../data/profiles/index.ts";
 import { displayName } from "../../lib/names.ts";
 import { useLocalSession } from "./LocalAuthProvider.tsx";
+import "./LocalAccountControl.css";
 
 /** The header's account control in local mode. */
 export function LocalAccountControl() {

@@ -7,6 +7,7 @@ import { useFeedQuery } from "../../data/profiles/index.ts";
 import { displayName } from "../../lib/names.ts";
 import { useDebouncedValue } from "../../lib/useDebouncedValue.ts";
 import { useLocalSession } from "./LocalAuthProvider.tsx";
+import "./LocalSignInPanel.css";
 
 /**
  * Local development only: pick any synced user and act as them. Never part of a

@@ -1,8 +1,9 @@
+import { columnList, profileColumns } from "../../../../supabase/functions/_shared/columns.ts";
 import type { Supabase } from "../supabase.ts";
-import type { MyProfile, ProfilePatch } from "./types.ts";
+import { type MyProfile, ownProfileColumns, type ProfilePatch } from "./types.ts";
 
-export const myProfileColumns =
-  "clerk_id, username, first_name, last_name, image_url, email, public_metadata, clerk_created_at, clerk_updated_at, bio, birthday, birthday_public, country";
+/** The Clerk-owned columns, then the user's own: every column of MyProfile. */
+export const myProfileColumns = columnList([...profileColumns, ...ownProfileColumns]);
 
 /**
  * The signed-in user's row, or null when it is not there (yet): the webhook that

@@ -20,7 +20,7 @@ export interface FailedEvent {
   error: string | null;
 }
 
-/** What public.sync_health_report answers (see its migration, 20261122002200_sync_health.sql). */
+/** What public.sync_health_report answers (see supabase/schemas/80_health_admin.sql). */
 export interface SyncHealthReport {
   generated_at: string;
   window_minutes: number;

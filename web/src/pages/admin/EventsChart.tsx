@@ -3,6 +3,7 @@ import { chartOutcomes, type ChartOutcome, type MinuteCounts } from "../../data/
 import { formatClock } from "../../lib/dates.ts";
 import { formatCount } from "../../lib/numbers.ts";
 import { useElementWidth } from "../../lib/useElementWidth.ts";
+import "./EventsChart.css";
 
 const outcomeLabels: Record<ChartOutcome, string> = { applied: "Applied", stale: "Stale", ignored: "Ignored", failed: "Failed" };
 const height = 220;

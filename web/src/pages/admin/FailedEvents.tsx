@@ -2,6 +2,7 @@ import { useId } from "react";
 import { type FailedEvent, ReplayError, type ReplayAnswer, useReplayEventMutation } from "../../data/sync-health/index.ts";
 import { formatTimestamp } from "../../lib/dates.ts";
 import { formatCount } from "../../lib/numbers.ts";
+import "./FailedEvents.css";
 
 export interface ReplayNotice {
   tone: "success" | "warning";

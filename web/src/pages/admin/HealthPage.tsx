@@ -8,6 +8,7 @@ import { formatBytes, formatCount, formatDuration, formatLag } from "../../lib/n
 import { useDocumentTitle } from "../../lib/useDocumentTitle.ts";
 import { EventsChart } from "./EventsChart.tsx";
 import { FailedEvents, type ReplayNotice } from "./FailedEvents.tsx";
+import "./HealthPage.css";
 
 const windowChoices = [
   { minutes: 15, label: "15 minutes" },

@@ -12,6 +12,8 @@ import { displayName } from "../../lib/names.ts";
 import { useDocumentTitle } from "../../lib/useDocumentTitle.ts";
 import { MyOrganizations } from "./MyOrganizations.tsx";
 import { ProfileForm } from "./ProfileForm.tsx";
+import "../profile/ProfilePage.css";
+import "./MePage.css";
 
 /** /me — my profile: what Clerk holds (read-only) and what I can edit. */
 export function MePage({ pollMs }: { pollMs?: number }) {

@@ -5,6 +5,7 @@ import { useMyOrganizationsQuery } from "../../data/organizations/index.ts";
 import { organizationName } from "../../lib/names.ts";
 import { formatCount } from "../../lib/numbers.ts";
 import { roleLabel } from "../../lib/roles.ts";
+import "./MyOrganizations.css";
 
 /** The signed-in user's organizations on /me, with their role in each. */
 export function MyOrganizations({ userId }: { userId: string }) {

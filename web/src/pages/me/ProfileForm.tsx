@@ -16,6 +16,7 @@ import {
   type ProfileFormValues,
   validateProfileForm,
 } from "./validation.ts";
+import "./ProfileForm.css";
 
 interface ProfileFormProps {
   profile: MyProfile;

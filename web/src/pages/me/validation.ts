@@ -1,6 +1,6 @@
 import type { MyProfile, ProfilePatch } from "../../data/my-profile/index.ts";
 
-// The same limits as the checks on public.profiles (20261122000200_profiles.sql).
+// The same limits as the checks on public.profiles (supabase/schemas/20_profiles.sql).
 export const bioMaxLength = 500;
 export const earliestBirthday = "1900-01-01";
 

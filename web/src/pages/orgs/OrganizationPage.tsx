@@ -15,6 +15,8 @@ import { displayName, organizationName } from "../../lib/names.ts";
 import { formatCount } from "../../lib/numbers.ts";
 import { roleLabel } from "../../lib/roles.ts";
 import { useDocumentTitle } from "../../lib/useDocumentTitle.ts";
+import "../profile/ProfilePage.css";
+import "./OrganizationPage.css";
 
 /** /orgs/:organizationId — an organization's public information, and its members for members. */
 export function OrganizationPage() {

@@ -1,10 +1,9 @@
-import { useCallback, useId, useRef } from "react";
+import { useId } from "react";
+import { ListResults } from "../../components/ListResults.tsx";
 import { OrganizationCard } from "../../components/OrganizationCard.tsx";
-import { CardSkeletons, EmptyState, ErrorState, Spinner } from "../../components/States.tsx";
 import { useOrganizationsDirectoryQuery } from "../../data/organizations/index.ts";
 import { useDocumentTitle } from "../../lib/useDocumentTitle.ts";
 import { useSearchParamText } from "../../lib/useSearchParamText.ts";
-import { useWhenVisible } from "../../lib/useWhenVisible.ts";
 
 /** /orgs — every organization's public information, by name, with a search. */
 export function OrganizationsPage() {
@@ -30,92 +29,25 @@ export function OrganizationsPage() {
           />
         </div>
       </form>
-      <DirectoryResults search={search.applied} onClearSearch={search.clear} />
+      <DirectoryResults search={search.applied} onClearSearch={() => search.clear()} />
     </section>
   );
 }
 
 function DirectoryResults({ search, onClearSearch }: { search: string; onClearSearch: () => void }) {
   const directory = useOrganizationsDirectoryQuery(search);
-  const sentinel = useRef<HTMLDivElement>(null);
-  const { hasNextPage, isFetchingNextPage, fetchNextPage } = directory;
-  const pages = directory.data?.pages ?? [];
-  const organizations = pages.flatMap((page) => page.organizations);
-  const canLoadMore = hasNextPage && !isFetchingNextPage && !directory.isFetchNextPageError && !directory.isPlaceholderData;
-
-  const loadMore = useCallback(() => {
-    if (canLoadMore) void fetchNextPage();
-  }, [canLoadMore, fetchNextPage]);
-  useWhenVisible(sentinel, loadMore, { enabled: canLoadMore, generation: pages.length });
-
-  if (directory.isPending) return <CardSkeletons count={6} label="Loading organizations" />;
-  if (directory.isError && !directory.data) {
-    return <ErrorState title="Organizations could not be loaded" error={directory.error} onRetry={() => void directory.refetch()} />;
-  }
-  if (organizations.length === 0) {
-    return search ? (
-      <EmptyState
-        title="No organization matches"
-        action={
-          <button type="button" className="button" onClick={onClearSearch}>
-            Clear search
-          </button>
-        }
-      >
-        <p>No organization’s name contains “{search}”.</p>
-      </EmptyState>
-    ) : (
-      <EmptyState
-        title="No organizations yet"
-        action={
-          <button type="button" className="button" onClick={() => void directory.refetch()}>
-            Refresh
-          </button>
-        }
-      >
-        <p>Organizations appear here as soon as they are created in Clerk.</p>
-      </EmptyState>
-    );
-  }
-
   return (
-    <>
-      <div className="results-bar">
-        <p className="results-bar__status" aria-live="polite">
-          {directory.isPlaceholderData
-            ? "Searching…"
-            : `Showing ${organizations.length}${hasNextPage ? "+" : ""} ${organizations.length === 1 ? "organization" : "organizations"}`}
-        </p>
-        <button type="button" className="button button--quiet" onClick={() => void directory.refetch()} disabled={directory.isRefetching}>
-          {directory.isRefetching && !isFetchingNextPage ? "Refreshing…" : "Refresh"}
-        </button>
-      </div>
-      {directory.isRefetchError ? (
-        <div className="inline-alert" role="alert">
-          The list could not be refreshed; it may be out of date.{" "}
-          <button type="button" className="link-button" onClick={() => void directory.refetch()}>
-            Try again
-          </button>
-        </div>
-      ) : null}
-      <div className={`card-grid${directory.isPlaceholderData ? " card-grid--stale" : ""}`}>
-        {organizations.map((organization) => (
-          <OrganizationCard key={organization.clerk_id} organization={organization} />
-        ))}
-      </div>
-      <div ref={sentinel} className="feed-end">
-        {directory.isFetchNextPageError ? (
-          <ErrorState title="More organizations could not be loaded" error={directory.error} onRetry={() => void fetchNextPage()} />
-        ) : isFetchingNextPage ? (
-          <Spinner label="Loading more organizations" />
-        ) : hasNextPage ? (
-          <button type="button" className="button" onClick={loadMore} disabled={!canLoadMore}>
-            Load more
-          </button>
-        ) : (
-          <p className="feed-end__done">That’s every organization.</p>
-        )}
-      </div>
-    </>
+    <ListResults
+      query={directory}
+      itemsOf={(page) => page.organizations}
+      itemKey={(organization) => organization.clerk_id}
+      renderItem={(organization) => <OrganizationCard organization={organization} />}
+      noun={{ one: "organization", many: "organizations" }}
+      errorTitle="Organizations could not be loaded"
+      staleNotice="The list could not be refreshed; it may be out of date."
+      endNotice="That’s every organization."
+      empty={{ title: "No organizations yet", text: "Organizations appear here as soon as they are created in Clerk." }}
+      noMatch={search ? { title: "No organization matches", text: `No organization’s name contains “${search}”.`, clearLabel: "Clear search", onClear: onClearSearch } : null}
+    />
   );
 }

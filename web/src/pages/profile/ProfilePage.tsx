@@ -7,6 +7,7 @@ import { usePublicProfileQuery } from "../../data/profiles/index.ts";
 import { formatCalendarDate, formatMonthYear } from "../../lib/dates.ts";
 import { displayName } from "../../lib/names.ts";
 import { useDocumentTitle } from "../../lib/useDocumentTitle.ts";
+import "./ProfilePage.css";
 
 /** /u/:clerkId — anyone's public profile. */
 export function ProfilePage() {

@@ -1,0 +1,228 @@
+-- Sync health: numbers for uptime monitors, and a report for the admins' dashboard page.
+--
+-- A stalled sync is silent: Clerk keeps working, webhooks stop arriving, and nothing
+-- fails. The only signal is the age of the last webhook, so both functions measure it.
+--
+-- Both count webhooks only: backfill and reconcile rows (clerk_events.source) are
+-- clocked by the object's updated_at and arrive by the thousand.
+--
+--   public.sync_health(stale_after_seconds)        anyone: status, last event age,
+--                                                  failed count, ledger size. Answers
+--                                                  HTTP 503 through PostgREST unless ok.
+--   public.sync_health_report(window, stale_after) admins only: the dashboard page.
+--   public.authorize_sync_admin()                  admins only: the clerk-sync-admin
+--                                                  function's check of its caller.
+--
+-- Admins are users whose Clerk session token carries metadata.role = 'admin'. Clerk
+-- puts it there from the user's public_metadata with the session token template
+-- {"metadata": "{{user.public_metadata}}"}; public_metadata can only be written with
+-- the Backend API, so a user cannot make themselves an admin.
+
+create function private.is_sync_admin()
+returns boolean
+language sql
+stable
+set search_path = ''
+as $$
+  select coalesce(auth.jwt() -> 'metadata' ->> 'role' = 'admin', false)
+      or coalesce(auth.jwt() ->> 'role' = 'service_role', false)
+$$;
+
+comment on function private.is_sync_admin() is 'True for a Clerk session token with metadata.role = admin (session token template {"metadata": "{{user.public_metadata}}"}), and for the service role.';
+
+revoke all on function private.is_sync_admin() from public, anon, authenticated;
+
+create function public.sync_health(stale_after_seconds integer default 3600)
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_last timestamptz;
+  v_failed bigint;
+  v_rows bigint;
+  v_age numeric;
+  v_status text;
+begin
+  if stale_after_seconds is not null and stale_after_seconds < 1 then
+    raise exception 'sync_health: stale_after_seconds must be at least 1' using errcode = '22023';
+  end if;
+
+  select max(e.received_at) into v_last from public.clerk_events e where e.source = 'webhook';
+  select count(*) into v_failed from public.clerk_events e where e.outcome = 'failed';
+  select count(*) into v_rows from public.clerk_events;
+  v_age := round(extract(epoch from now() - v_last), 3);
+
+  v_status := case
+    when v_failed > 0 then 'failing'
+    when stale_after_seconds is not null and (v_last is null or v_age > stale_after_seconds) then 'stalled'
+    else 'ok'
+  end;
+
+  -- PostgREST turns this into the HTTP status, so an uptime monitor needs no parsing.
+  if v_status <> 'ok' then
+    perform set_config('response.status', '503', true);
+  end if;
+
+  return jsonb_build_object(
+    'status', v_status,
+    'last_event_received_at', v_last,
+    'last_event_age_seconds', v_age,
+    'stale_after_seconds', stale_after_seconds,
+    'failed_count', v_failed,
+    'ledger_rows', v_rows,
+    'ledger_bytes', pg_catalog.pg_total_relation_size('public.clerk_events'::regclass),
+    'checked_at', now()
+  );
+end;
+$$;
+
+comment on function public.sync_health(integer) is 'For uptime monitors: status (ok, stalled: no webhook for stale_after_seconds, failing: failed events wait for a replay), last webhook age, failed count, ledger size. HTTP 503 unless ok. Numbers only.';
+
+revoke all on function public.sync_health(integer) from public;
+grant execute on function public.sync_health(integer) to anon, authenticated, service_role;
+
+create function public.sync_health_report(window_minutes integer default 60, stale_after_seconds integer default 3600)
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_since timestamptz;
+  v_last record;
+  v_result jsonb;
+begin
+  if not private.is_sync_admin() then
+    raise exception 'sync_health_report is for admins: a Clerk session token with metadata.role = admin'
+      using errcode = '42501';
+  end if;
+  if window_minutes is null or window_minutes not between 1 and 1440 then
+    raise exception 'sync_health_report: window_minutes must be between 1 and 1440' using errcode = '22023';
+  end if;
+  if stale_after_seconds is not null and stale_after_seconds < 1 then
+    raise exception 'sync_health_report: stale_after_seconds must be at least 1' using errcode = '22023';
+  end if;
+
+  v_since := date_trunc('minute', now()) - make_interval(mins => window_minutes - 1);
+
+  select e.received_at, e.event_at into v_last
+    from public.clerk_events e
+   where e.source = 'webhook'
+   order by e.received_at desc
+   limit 1;
+
+  select jsonb_build_object(
+    'generated_at', now(),
+    'window_minutes', window_minutes,
+    'stale_after_seconds', stale_after_seconds,
+    'last_event_received_at', v_last.received_at,
+    'last_event_at', v_last.event_at,
+    'last_event_age_seconds', round(extract(epoch from now() - v_last.received_at), 3),
+    'stalled', stale_after_seconds is not null
+               and (v_last.received_at is null or now() - v_last.received_at > make_interval(secs => stale_after_seconds)),
+    'lag_seconds', (
+      select jsonb_build_object(
+        'p50', round(percentile_cont(0.5) within group (order by lag)::numeric, 3),
+        'p95', round(percentile_cont(0.95) within group (order by lag)::numeric, 3),
+        'max', round(max(lag)::numeric, 3),
+        'last', round(extract(epoch from v_last.received_at - v_last.event_at), 3)
+      )
+      from (select extract(epoch from e.received_at - e.event_at) as lag
+              from public.clerk_events e
+             where e.source = 'webhook' and e.received_at >= v_since) lags
+    ),
+    'per_minute', (
+      select coalesce(jsonb_agg(jsonb_build_object(
+               'minute', minutes.minute,
+               'applied', coalesce(counts.applied, 0),
+               'stale', coalesce(counts.stale, 0),
+               'ignored', coalesce(counts.ignored, 0),
+               'failed', coalesce(counts.failed, 0)
+             ) order by minutes.minute), '[]'::jsonb)
+        from generate_series(v_since, date_trunc('minute', now()), interval '1 minute') as minutes(minute)
+        left join (
+          select date_trunc('minute', e.received_at) as minute,
+                 count(*) filter (where e.outcome = 'applied') as applied,
+                 count(*) filter (where e.outcome = 'stale') as stale,
+                 count(*) filter (where e.outcome = 'ignored') as ignored,
+                 count(*) filter (where e.outcome = 'failed') as failed
+            from public.clerk_events e
+           where e.source = 'webhook' and e.received_at >= v_since
+           group by 1
+        ) counts on counts.minute = minutes.minute
+    ),
+    'redelivered_in_window', (
+      select count(*) from public.clerk_events e where e.last_duplicate_at >= v_since
+    ),
+    'api_rows_in_window', (
+      select jsonb_build_object(
+        'backfill', count(*) filter (where e.source = 'backfill'),
+        'reconcile', count(*) filter (where e.source = 'reconcile')
+      )
+      from public.clerk_events e
+     where e.received_at >= v_since and e.source <> 'webhook'
+    ),
+    'failed_count', (select count(*) from public.clerk_events e where e.outcome = 'failed'),
+    'failed', (
+      select coalesce(jsonb_agg(jsonb_build_object(
+               'svix_id', f.svix_id,
+               'type', f.type,
+               'object_id', f.object_id,
+               'source', f.source,
+               'event_at', f.event_at,
+               'received_at', f.received_at,
+               'attempts', f.attempts,
+               'error', f.error
+             ) order by f.received_at desc), '[]'::jsonb)
+        from (select * from public.clerk_events e
+               where e.outcome = 'failed'
+               order by e.received_at desc
+               limit 50) f
+    ),
+    'ledger_rows', (select count(*) from public.clerk_events),
+    'ledger_bytes', pg_catalog.pg_total_relation_size('public.clerk_events'::regclass)
+  ) into v_result;
+
+  return v_result;
+end;
+$$;
+
+comment on function public.sync_health_report(integer, integer) is 'For the admins'' health page: webhook events per minute by outcome, last event and lag (received minus event time), the 50 newest failed events, ledger size. Raises 42501 for non-admins.';
+
+revoke all on function public.sync_health_report(integer, integer) from public, anon;
+grant execute on function public.sync_health_report(integer, integer) to authenticated, service_role;
+
+-- The admin check of the clerk-sync-admin Edge Function. That function re-applies
+-- failed ledger events as the service role, on behalf of a dashboard admin. It is
+-- deployed with verify_jwt = false (so the browser's CORS preflight reaches it), so it
+-- must not judge the caller's token itself: it calls this function through PostgREST
+-- with the caller's own token. PostgREST (and, on hosted Supabase, the third-party
+-- auth setting that trusts only Clerk) verifies the token's signature, expiry and
+-- issuer; this function then applies the same admin rule as sync_health_report. One rule, checked by the database, on every platform.
+--
+-- Answers the caller's Clerk user id, for the function's log; raises 42501 (HTTP 403
+-- through PostgREST) for a signed-in non-admin. anon may not call it at all (HTTP 401).
+create function public.authorize_sync_admin()
+returns text
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  if not private.is_sync_admin() then
+    raise exception 'sync admin actions are for admins: a Clerk session token with metadata.role = admin'
+      using errcode = '42501';
+  end if;
+  return coalesce(auth.jwt() ->> 'sub', auth.jwt() ->> 'role');
+end;
+$$;
+
+comment on function public.authorize_sync_admin() is 'Returns the caller''s Clerk user id if their session token makes them a sync admin (metadata.role = admin), else raises 42501. Called by the clerk-sync-admin function with the caller''s own token.';
+
+revoke all on function public.authorize_sync_admin() from public, anon;
+grant execute on function public.authorize_sync_admin() to authenticated, service_role;
