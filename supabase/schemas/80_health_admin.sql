@@ -1,7 +1,9 @@
 -- Sync health: numbers for uptime monitors, and a report for the admins' dashboard page.
 --
 -- A stalled sync is silent: Clerk keeps working, webhooks stop arriving, and nothing
--- fails. The only signal is the age of the last webhook, so both functions measure it.
+-- fails. Two signals tell it: the scheduled reconcile (75_reconcile.sql) repairing
+-- changes no webhook delivered in time (webhooks missing), and, while no reconcile
+-- runs, the age of the last webhook.
 --
 -- Both count webhooks only: backfill and reconcile rows (clerk_events.source) are
 -- clocked by the object's updated_at and arrive by the thousand.
@@ -10,6 +12,7 @@
 --                                                  failed count, ledger size. Answers
 --                                                  HTTP 503 through PostgREST unless ok.
 --   public.sync_health_report(window, stale_after) admins only: the dashboard page.
+--   public.sync_reconcile_report()                 admins only: the page's reconcile view.
 --   public.authorize_sync_admin()                  admins only: the clerk-sync-admin
 --                                                  function's check of its caller.
 --
@@ -32,6 +35,15 @@ comment on function private.is_sync_admin() is 'True for a Clerk session token w
 
 revoke all on function private.is_sync_admin() from public, anon, authenticated;
 
+-- sync_health: webhooks missing beside failing; silence alone is advisory once the
+-- reconcile vouches for the data.
+--
+-- A quiet app has no webhook for hours, and a busy one that lost one event type keeps
+-- receiving the others: the age of the last webhook is wrong both ways. Once the
+-- scheduled reconcile runs, it is the real check (it compares with Clerk), so
+-- silence is only an advisory while a reconcile step has succeeded within
+-- stale_after_seconds. Without one, silence is the only signal there is, and it
+-- stays an alarm.
 create function public.sync_health(stale_after_seconds integer default 3600)
 returns jsonb
 language plpgsql
@@ -45,6 +57,10 @@ declare
   v_rows bigint;
   v_age numeric;
   v_status text;
+  v_reconcile jsonb;
+  v_missing jsonb;
+  v_vouched boolean;
+  v_silent boolean;
 begin
   if stale_after_seconds is not null and stale_after_seconds < 1 then
     raise exception 'sync_health: stale_after_seconds must be at least 1' using errcode = '22023';
@@ -55,9 +71,18 @@ begin
   select count(*) into v_rows from public.clerk_events;
   v_age := round(extract(epoch from now() - v_last), 3);
 
+  v_reconcile := private.reconcile_summary();
+  v_missing := private.webhooks_missing(v_reconcile);
+  v_silent := stale_after_seconds is not null and (v_last is null or v_age > stale_after_seconds);
+  -- A step that succeeded within stale_after_seconds, or within three of the
+  -- schedule's intervals (a schedule may run late), vouches for the data.
+  v_vouched := coalesce(now() - (v_reconcile -> 'last_step' ->> 'last_ok_at')::timestamptz
+                          <= make_interval(secs => greatest(coalesce(stale_after_seconds, 3600), 3 * (v_reconcile ->> 'schedule_seconds')::integer)), false);
+
   v_status := case
     when v_failed > 0 then 'failing'
-    when stale_after_seconds is not null and (v_last is null or v_age > stale_after_seconds) then 'stalled'
+    when v_missing is not null then 'webhooks_missing'
+    when v_silent and not v_vouched then 'stalled'
     else 'ok'
   end;
 
@@ -71,6 +96,9 @@ begin
     'last_event_received_at', v_last,
     'last_event_age_seconds', v_age,
     'stale_after_seconds', stale_after_seconds,
+    'quiet', v_silent and v_vouched,
+    'webhooks_missing', v_missing,
+    'reconcile_last_step_at', v_reconcile ->> 'last_step_at',
     'failed_count', v_failed,
     'ledger_rows', v_rows,
     'ledger_bytes', pg_catalog.pg_total_relation_size('public.clerk_events'::regclass),
@@ -79,7 +107,7 @@ begin
 end;
 $$;
 
-comment on function public.sync_health(integer) is 'For uptime monitors: status (ok, stalled: no webhook for stale_after_seconds, failing: failed events wait for a replay), last webhook age, failed count, ledger size. HTTP 503 unless ok. Numbers only.';
+comment on function public.sync_health(integer) is 'For uptime monitors: status (ok; failing: failed events wait for a replay; webhooks_missing: the reconcile repaired changes no webhook delivered; stalled: no webhook for stale_after_seconds and no recent reconcile step to vouch for the data), last webhook age, failed count, ledger size. HTTP 503 unless ok. Numbers only.';
 
 revoke all on function public.sync_health(integer) from public;
 grant execute on function public.sync_health(integer) to anon, authenticated, service_role;
@@ -226,3 +254,29 @@ comment on function public.authorize_sync_admin() is 'Returns the caller''s Cler
 
 revoke all on function public.authorize_sync_admin() from public, anon;
 grant execute on function public.authorize_sync_admin() to authenticated, service_role;
+
+-- The operator view of the health page: the scheduled run's last step, cursors,
+-- lease holder, next run, and the alarm.
+create function public.sync_reconcile_report()
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_summary jsonb;
+begin
+  if not private.is_sync_admin() then
+    raise exception 'sync_reconcile_report is for admins: a Clerk session token with metadata.role = admin'
+      using errcode = '42501';
+  end if;
+  v_summary := coalesce(private.reconcile_summary(), '{}'::jsonb);
+  return v_summary || jsonb_build_object('webhooks_missing', private.webhooks_missing(v_summary), 'generated_at', now());
+end;
+$$;
+
+comment on function public.sync_reconcile_report() is 'For the admins'' health page: the scheduled reconcile''s last step (when, what it read and repaired, why it stopped), its cursors, the lease holder, the next run, and the webhooks-missing alarm. Raises 42501 for non-admins.';
+
+revoke all on function public.sync_reconcile_report() from public, anon;
+grant execute on function public.sync_reconcile_report() to authenticated, service_role;

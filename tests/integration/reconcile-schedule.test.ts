@@ -4,9 +4,9 @@
  * webhooks from a quiet app. Its own stack: the alarm is about the whole database.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type FakeClerkApi, fakeSecretKey, startFakeClerkApi } from "../../scripts/clerk/fake-api.ts";
-import { envelope, organizationJSON, type UserJSON, userJSON } from "../../scripts/clerk/payloads.ts";
-import type { ClerkState } from "../../scripts/clerk/state.ts";
+import { type FakeClerkApi, fakeSecretKey, startFakeClerkApi } from "../../scripts/simulator/fake-api.ts";
+import { envelope, organizationJSON, type UserJSON, userJSON } from "../../scripts/simulator/payloads.ts";
+import type { ClerkState } from "../../scripts/simulator/state.ts";
 import { createNodeClient } from "../../scripts/lib/supabase.ts";
 import type { RunningStack } from "../../scripts/stack/stack.ts";
 import { devToken, newMessage, post, serviceClient } from "../support/clients.ts";

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { LocalRow } from "../../supabase/functions/_shared/backend-events.ts";
 import type { ClerkKind, ClerkObject, ClerkReader } from "../../supabase/functions/_shared/clerk-api.ts";
 import { type ReconcileStore, reconcileStep, type RunState, type StepOptions, type StepReport } from "../../supabase/functions/_shared/reconcile-step.ts";
-import { userJSON } from "../../scripts/clerk/payloads.ts";
+import { userJSON } from "../../scripts/simulator/payloads.ts";
 
 const minute = 60_000;
 

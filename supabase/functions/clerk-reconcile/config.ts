@@ -3,8 +3,7 @@
  * CLERK_SECRET_KEY does not stop the function (the local stack starts every function,
  * with or without a Clerk to read): each call then answers 503 saying what to set.
  */
-import { type Env, positiveInteger, required } from "../_shared/config.ts";
-import { ConfigError } from "../_shared/errors.ts";
+import { ConfigError, type Env, positiveInteger, required } from "../_shared/env.ts";
 
 export interface ReconcileConfig {
   /** Supabase API URL (`SUPABASE_URL`). */

@@ -5,21 +5,15 @@
  * `supabase functions deploy clerk-reconcile --no-verify-jwt`: the function checks the
  * service-role key or RECONCILE_SECRET itself.
  */
-import { createClient } from "@supabase/supabase-js";
 import { createClerkReader } from "../_shared/clerk-api.ts";
-import type { Database } from "../_shared/database.types.ts";
 import { supabaseReconcileStore } from "../_shared/reconcile-store.ts";
+import { createServiceClient } from "../_shared/service-client.ts";
 import { loadReconcileConfig } from "./config.ts";
 import { createReconcileHandler } from "./handler.ts";
 
 const config = loadReconcileConfig((name) => Deno.env.get(name));
 
-const supabase = createClient<Database>(config.supabaseUrl, config.serviceRoleKey, {
-  auth: { persistSession: false, autoRefreshToken: false },
-  global: {
-    fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(config.databaseTimeoutMs) }),
-  },
-});
+const supabase = createServiceClient(config.supabaseUrl, config.serviceRoleKey, config.databaseTimeoutMs);
 
 // A 429 or 5xx ends the step at once (no waiting inside it): the cursor is saved after
 // every page, and the schedule calls again.
