@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backfillEvent } from "../../scripts/ops/backfill.ts";
+import { backfillEvent } from "../../supabase/functions/_shared/backend-events.ts";
 import { envelope, userJSON } from "../../scripts/simulator/payloads.ts";
 import { bin, repoRoot } from "../../scripts/lib/paths.ts";
 import { createNodeClient } from "../../scripts/lib/supabase.ts";

@@ -242,7 +242,7 @@ describe("the deletion sweep", () => {
     await untilCaughtUp({ ...base(clerk, db), maxRequests: 10 });
     for (const user of users.slice(0, 21)) clerk.users.delete(user.id);
     const reports = await untilCaughtUp({ ...base(clerk, db), maxRequests: 10, graceMs: 0, sweepEveryMs: 1, sweepNow: true });
-    expect(reports.at(-1)!.sweep!.refused).toEqual({ users: { gone: 21, limit: 20 } });
+    expect(reports.at(-1)!.sweep!.refused).toEqual({ users: { gone: 21, limit: 20, live: 200 } });
     expect([...db.rows.values()].filter((r) => r.deleted_at !== null)).toHaveLength(0);
   });
 

@@ -44,7 +44,7 @@ export function backfillEvent(kind: ClerkKind, object: ClerkObject, receivedAt =
  * confirmed it gone). A membership tombstone names its organization and user, as
  * organizationMembership.deleted does.
  */
-export function reconcileTombstone(kind: ClerkKind, row: Pick<LocalRow, "clerk_id" | "organization_id" | "user_id">, at: number): LedgerEvent {
+export function reconcileTombstone(kind: ClerkKind, row: Pick<LocalRow, "clerk_id"> & Partial<LocalRow>, at: number): LedgerEvent {
   const data = kind === "memberships"
     ? { object: kindInfo[kind].object, id: row.clerk_id, deleted: true, organization: { id: row.organization_id }, public_user_data: { user_id: row.user_id } }
     : { object: kindInfo[kind].object, id: row.clerk_id, deleted: true };

@@ -232,7 +232,7 @@ export function createClerkReader(options: ClerkReaderOptions): ClerkReader {
 }
 
 function apiError(what: string, error: unknown, attempts?: number): ClerkApiError {
-  const tries = attempts ? ` after ${attempts} attempts` : "";
+  const tries = attempts && attempts > 1 ? ` after ${attempts} attempts` : "";
   if (isClerkAPIResponseError(error)) {
     const detail = error.errors.map((e) => e.longMessage ?? e.message).join("; ") || error.message;
     return new ClerkApiError(`${what}: Clerk answered ${error.status ?? "no status"}${tries}: ${detail}`, error.status);

@@ -103,7 +103,8 @@ export interface SweepState {
   checked: number;
   live: Partial<Record<ClerkKind, number>>;
   gone: Partial<Record<ClerkKind, GoneRow[]>>;
-  refused: Partial<Record<ClerkKind, { gone: number; limit: number }>>;
+  /** Kinds with more rows gone than the guard allows: counted to the end, none tombstoned. */
+  refused: Partial<Record<ClerkKind, { gone: number; limit: number; live: number }>>;
 }
 
 /** An active webhooks-missing alarm of one kind (or `<kind>.deleted`, from the sweep). */
@@ -155,6 +156,7 @@ export interface KindStep {
 
 export interface SweepStep {
   checked: number;
+  checked_by_kind: Partial<Record<ClerkKind, number>>;
   /** Rows found gone in Clerk this step (tombstoned at the end of the pass). */
   gone: number;
   tombstoned: Partial<Record<ClerkKind, string[]>>;
@@ -171,6 +173,8 @@ export interface StepReport {
   stopped: StopReason;
   retry_after_seconds?: number;
   error?: string;
+  /** The Backend API's status, when it refused the step (e.g. 401 for a wrong key). */
+  error_status?: number;
   /** When the run last finished a step without a failure: what vouches for the data. */
   last_ok_at: string | null;
   requests: number;
@@ -391,29 +395,34 @@ export async function reconcileStep(options: StepOptions): Promise<StepResult> {
       (options.sweepNow || startedAt - (state.last_sweep_at ?? 0) >= options.sweepEveryMs);
     if (!state.sweep && !due) return true;
     const sweep: SweepState = state.sweep ??= { started_at: startedAt, kind: 0, after: [], checked: 0, live: {}, gone: {}, refused: {} };
-    const report: SweepStep = sweepStep = { checked: 0, gone: 0, tombstoned: {}, refused: sweep.refused, done: false };
+    const report: SweepStep = sweepStep = { checked: 0, checked_by_kind: {}, gone: 0, tombstoned: {}, refused: sweep.refused, done: false };
 
     while (sweep.kind < kinds.length && budgetLeft()) {
       const kind = kinds[sweep.kind];
       const live = sweep.live[kind] ??= await store.liveCount(kind);
       const limit = options.maxDeletes ?? Math.max(10, Math.ceil(live / 10));
-      const rows = sweep.refused[kind] ? [] : await store.sweepRows(kind, sweep.after, batch);
+      const rows = await store.sweepRows(kind, sweep.after, batch);
       if (rows.length === 0) {
         Object.assign(sweep, { kind: sweep.kind + 1, after: [] });
       } else {
         const gone = await goneOf(kind, rows);
         const confirmedAt = now();
-        const found = sweep.gone[kind] = [...(sweep.gone[kind] ?? []), ...gone.map((row) => ({ ...row, confirmed_at: confirmedAt }))];
         sweep.checked += rows.length;
         report.checked += rows.length;
+        report.checked_by_kind[kind] = (report.checked_by_kind[kind] ?? 0) + rows.length;
         report.gone += gone.length;
         const last = rows.at(-1)!;
         sweep.after = kind === "memberships" ? [last.organization_id!, last.clerk_id] : [last.clerk_id];
-        if (found.length > limit) {
-          // Nothing of this kind is tombstoned in this pass: say so, and sweep the next kind.
-          sweep.refused[kind] = { gone: found.length, limit };
-          sweep.gone[kind] = [];
-          Object.assign(sweep, { kind: sweep.kind + 1, after: [] });
+        const refusal = sweep.refused[kind];
+        if (refusal) {
+          refusal.gone += gone.length;
+        } else {
+          const found = sweep.gone[kind] = [...(sweep.gone[kind] ?? []), ...gone.map((row) => ({ ...row, confirmed_at: confirmedAt }))];
+          if (found.length > limit) {
+            // Nothing of this kind is tombstoned in this pass; the rest is still counted, for the message.
+            sweep.refused[kind] = { gone: found.length, limit, live };
+            sweep.gone[kind] = [];
+          }
         }
       }
       await save();
@@ -472,6 +481,7 @@ export async function reconcileStep(options: StepOptions): Promise<StepResult> {
   let stopped: StopReason = "caught_up";
   let error: string | undefined;
   let retryAfterSeconds: number | undefined;
+  let errorStatus: number | undefined;
   try {
     let caughtUp = true;
     for (const kind of kinds) {
@@ -493,6 +503,7 @@ export async function reconcileStep(options: StepOptions): Promise<StepResult> {
       stopped = "failed";
     }
     error = (failure as Error).message;
+    if (failure instanceof ClerkApiError) errorStatus = failure.status;
   }
 
   // The alarm per kind: changes seen, and some of them had to be repaired.
@@ -512,6 +523,7 @@ export async function reconcileStep(options: StepOptions): Promise<StepResult> {
     stopped,
     ...(retryAfterSeconds !== undefined ? { retry_after_seconds: retryAfterSeconds } : {}),
     ...(error !== undefined ? { error } : {}),
+    ...(errorStatus !== undefined ? { error_status: errorStatus } : {}),
     last_ok_at: healthy ? finishedAt : null,
     requests,
     kinds: steps,
