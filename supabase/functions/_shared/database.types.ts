@@ -437,6 +437,10 @@ export type Database = {
         Args: { stale_after_seconds?: number; window_minutes?: number };
         Returns: Json;
       };
+      sync_reconcile_report: {
+        Args: Record<PropertyKey, never>;
+        Returns: Json;
+      };
     };
     Enums: {
       clerk_event_outcome:
