@@ -14,6 +14,7 @@ import { freePort } from "../stack/processes.ts";
 import { startStack } from "../stack/stack.ts";
 import { benchColdStart } from "./coldstart.ts";
 import { benchIngest, benchMemory, fullPlan, quickPlan } from "./ingest.ts";
+import { benchReconcile } from "./reconcile.ts";
 import { benchVerification } from "./verification.ts";
 
 const { values } = parseArgs({
@@ -64,6 +65,7 @@ try {
     log("feed reads: a private stack with the profiles inserted by SQL…");
     await runFeedBench(values.quick ? ["--profiles", "2000", "--requests", "20"] : []);
   }
+  if (!only || only.includes("reconcile")) await save("reconcile", await benchReconcile(stack.status, values.quick ? 1000 : 50_000, log));
   if (!only || only.includes("coldstart")) {
     log("cold start…");
     await save("coldstart", await benchColdStart(stack.status, values.quick ? 1 : 5, log));

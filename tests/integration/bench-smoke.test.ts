@@ -35,6 +35,10 @@ describe("npm run bench -- --quick", () => {
     expect(coldstart.functionMs).toHaveLength(1);
     const feed = JSON.parse(await readFile(join(out, "feed.json"), "utf8"));
     expect(feed.cases.find((c: { case: string }) => c.case === "first page")).toMatchObject({ rows: 25, usesIndex: true });
+    const reconcile = JSON.parse(await readFile(join(out, "reconcile.json"), "utf8"));
+    // 1,000 users in pages of 500, each page starting 10 rows before the last one ended.
+    expect(reconcile).toMatchObject({ users: 1000, backendApiRequests: 3 });
+    expect(reconcile.ratio).toBeGreaterThan(0);
     const memory = JSON.parse(await readFile(join(out, "memory.json"), "utf8"));
     expect(memory.run.failed).toBe(0);
   }, 240_000);

@@ -4,6 +4,8 @@
  * and the requests a 100,000-user instance costs. The sweep tombstones whatever this
  * database holds and Clerk does not, so the file runs on a stack of its own.
  */
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClerkReader } from "../../supabase/functions/_shared/clerk-api.ts";
@@ -12,6 +14,7 @@ import { type ReconcileStore, reconcileStep, type StepOptions, type StepReport }
 import { type FakeClerkApi, fakeSecretKey, startFakeClerkApi } from "../../scripts/simulator/fake-api.ts";
 import { envelope, membershipJSON, organizationJSON, type UserJSON, userJSON } from "../../scripts/simulator/payloads.ts";
 import type { ClerkState } from "../../scripts/simulator/state.ts";
+import { repoRoot } from "../../scripts/lib/paths.ts";
 import type { RunningStack } from "../../scripts/stack/stack.ts";
 import { newMessage, post, serviceClient } from "../support/clients.ts";
 import { startTestStack } from "../support/test-stack.ts";
@@ -322,6 +325,18 @@ describe("webhooks and the step together", () => {
     const { status } = await post(stack.status, newMessage(envelope("user.created", young, young.updated_at)));
     expect(status).toBe(200);
     expect(await profile(young.id)).toMatchObject({ first_name: young.first_name });
+  });
+});
+
+describe("the schedule's SQL snippet", () => {
+  it("refuses to run where pg_cron is missing, and says what to enable", async () => {
+    const snippet = await readFile(resolve(repoRoot, "supabase/snippets/schedule-reconcile.sql"), "utf8");
+    const pool = new pg.Pool({ connectionString: stack.status.dbUrl, max: 1 });
+    try {
+      await expect(pool.query(snippet)).rejects.toThrow(/pg_cron is not enabled: Dashboard → Database → Extensions/);
+    } finally {
+      await pool.end();
+    }
   });
 });
 
