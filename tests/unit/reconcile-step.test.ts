@@ -4,10 +4,10 @@
  * sweep's guard. No server: the step only talks to a ClerkReader and a ReconcileStore.
  */
 import { describe, expect, it } from "vitest";
-import type { LocalRow } from "../../supabase/functions/_shared/backend-events.ts";
 import type { ClerkKind, ClerkObject, ClerkReader } from "../../supabase/functions/_shared/clerk-api.ts";
-import { type ReconcileStore, reconcileStep, type RunState, type StepOptions, type StepReport } from "../../supabase/functions/_shared/reconcile-step.ts";
+import { reconcileStep, type StepOptions, type StepReport } from "../../supabase/functions/_shared/reconcile-step.ts";
 import { userJSON } from "../../scripts/simulator/payloads.ts";
+import { memoryStore } from "../support/memory-reconcile-store.ts";
 
 const minute = 60_000;
 
@@ -46,49 +46,6 @@ function memoryClerk(pageSize: number) {
       beforeRead = hook;
     },
   };
-}
-
-/** The database as a map of rows, with apply_clerk_events' clock rule. */
-function memoryStore() {
-  const rows = new Map<string, LocalRow & { event_at: string }>();
-  const applied: string[] = [];
-  let state: RunState = {};
-  let holder: string | null = null;
-  const store: ReconcileStore = {
-    async acquire(_run, who) {
-      if (holder && holder !== who) return { acquired: false, holder, leaseUntil: "later" };
-      holder = who;
-      return { acquired: true, state: structuredClone(state), leaseUntil: "later" };
-    },
-    async save(_run, who, next) {
-      if (holder !== who) return false;
-      state = structuredClone(next);
-      return true;
-    },
-    async finish(_run, who, next) {
-      if (holder !== who) return false;
-      state = structuredClone(next);
-      holder = null;
-      return true;
-    },
-    localRows: async (_kind, ids) => new Map(ids.flatMap((id) => (rows.has(id) ? [[id, rows.get(id)!]] : []))),
-    async sweepRows(_kind, after, limit) {
-      return [...rows.values()].filter((r) => r.deleted_at === null && r.clerk_id > (after[0] ?? "")).sort((a, b) => (a.clerk_id < b.clerk_id ? -1 : 1)).slice(0, limit);
-    },
-    liveCount: async () => [...rows.values()].filter((r) => r.deleted_at === null).length,
-    async apply(events) {
-      return events.map((event) => {
-        const id = event.change!.row.clerk_id;
-        const row = rows.get(id);
-        if (row && row.event_at >= event.event_at) return "stale";
-        applied.push(event.svix_id);
-        const tombstone = event.change!.op === "tombstone";
-        rows.set(id, { clerk_id: id, clerk_updated_at: tombstone ? null : event.event_at, deleted_at: tombstone ? event.event_at : null, event_at: event.event_at });
-        return "applied";
-      });
-    },
-  };
-  return { store, rows, applied, state: () => state };
 }
 
 function addUsers(clerk: ReturnType<typeof memoryClerk>, count: number, at: number, prefix = "u") {

@@ -224,8 +224,10 @@ export interface StepOptions {
 
 /** Rows to read back before a users page, in case rows before the cursor moved away. */
 const keysetOverlap = 10;
-/** Events per apply_clerk_events call, and ids per existence check (Clerk's limit). */
+/** Ids per existence check (Clerk's limit for user_id and organization_id filters). */
 const batch = 100;
+/** Events per apply_clerk_events call: one transaction per page of 500. */
+const applyBatch = 500;
 /** Ids kept per kind in the stored report. */
 const reportedIds = 20;
 
@@ -290,8 +292,8 @@ export async function reconcileStep(options: StepOptions): Promise<StepResult> {
       step.upserted.push(...events.map(([object]) => object.id));
       return;
     }
-    for (let i = 0; i < events.length; i += batch) {
-      const chunk = events.slice(i, i + batch);
+    for (let i = 0; i < events.length; i += applyBatch) {
+      const chunk = events.slice(i, i + applyBatch);
       const outcomes = await store.apply(chunk.map(([, event]) => event));
       outcomes.forEach((outcome, j) => {
         step.outcomes[outcome]++;
@@ -442,8 +444,8 @@ export async function reconcileStep(options: StepOptions): Promise<StepResult> {
       if (dryRun) {
         tombstoned.push(...live.map((row) => row.clerk_id));
       } else {
-        for (let i = 0; i < live.length; i += batch) {
-          const chunk = live.slice(i, i + batch);
+        for (let i = 0; i < live.length; i += applyBatch) {
+          const chunk = live.slice(i, i + applyBatch);
           const outcomes = await store.apply(chunk.map((row) => reconcileTombstone(kind, row, row.confirmed_at)));
           chunk.forEach((row, j) => outcomes[j] === "applied" && tombstoned.push(row.clerk_id));
         }
