@@ -86,6 +86,7 @@ async function syncCommand(
   const unknown = kinds.filter((kind) => !(clerkKinds as string[]).includes(kind));
   if (unknown.length) throw new UsageError(`--only takes ${clerkKinds.join(", ")}; not ${unknown.join(", ")}.`);
   const pageSize = values["page-size"] === undefined ? 500 : wholeNumber(values["page-size"], "--page-size", { min: 1 });
+  if (pageSize > 500) throw new UsageError(`--page-size must be at most 500 (Clerk's maximum), got ${pageSize}.`);
   const maxDeletes = values["max-deletes"] === undefined ? undefined : wholeNumber(values["max-deletes"], "--max-deletes");
   const config = await loadOperatorConfig();
   if (!config.clerkSecretKey) {

@@ -267,3 +267,21 @@ as $$
 $$;
 
 revoke all on function private.webhooks_missing(jsonb) from public, anon, authenticated;
+
+-- Whether the scheduled reconcile vouches for the data: a step succeeded within
+-- stale_after_seconds, or within three of the schedule's intervals (a schedule may run
+-- late). While it does, the age of the last webhook is only advisory: the reconcile is
+-- what compares with Clerk, and a quiet app has no webhook for hours.
+create function private.reconcile_vouches(p_summary jsonb, p_stale_after_seconds integer)
+returns boolean
+language sql
+stable
+set search_path = ''
+as $$
+  select coalesce(
+    now() - (p_summary -> 'last_step' ->> 'last_ok_at')::timestamptz
+      <= make_interval(secs => greatest(coalesce(p_stale_after_seconds, 3600), 3 * (p_summary ->> 'schedule_seconds')::integer)),
+    false)
+$$;
+
+revoke all on function private.reconcile_vouches(jsonb, integer) from public, anon, authenticated;

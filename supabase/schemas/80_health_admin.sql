@@ -74,10 +74,7 @@ begin
   v_reconcile := private.reconcile_summary();
   v_missing := private.webhooks_missing(v_reconcile);
   v_silent := stale_after_seconds is not null and (v_last is null or v_age > stale_after_seconds);
-  -- A step that succeeded within stale_after_seconds, or within three of the
-  -- schedule's intervals (a schedule may run late), vouches for the data.
-  v_vouched := coalesce(now() - (v_reconcile -> 'last_step' ->> 'last_ok_at')::timestamptz
-                          <= make_interval(secs => greatest(coalesce(stale_after_seconds, 3600), 3 * (v_reconcile ->> 'schedule_seconds')::integer)), false);
+  v_vouched := private.reconcile_vouches(v_reconcile, stale_after_seconds);
 
   v_status := case
     when v_failed > 0 then 'failing'
@@ -150,8 +147,10 @@ begin
     'last_event_received_at', v_last.received_at,
     'last_event_at', v_last.event_at,
     'last_event_age_seconds', round(extract(epoch from now() - v_last.received_at), 3),
+    -- Silence is a stall only while no reconcile step vouches for the data (see sync_health).
     'stalled', stale_after_seconds is not null
-               and (v_last.received_at is null or now() - v_last.received_at > make_interval(secs => stale_after_seconds)),
+               and (v_last.received_at is null or now() - v_last.received_at > make_interval(secs => stale_after_seconds))
+               and not private.reconcile_vouches(private.reconcile_summary(), stale_after_seconds),
     'lag_seconds', (
       select jsonb_build_object(
         'p50', round(percentile_cont(0.5) within group (order by lag)::numeric, 3),

@@ -96,6 +96,10 @@ describe("a deployment whose webhooks lose 10 % of the changes", () => {
     expect(body.last_event_age_seconds).toBeGreaterThan(1);
     expect(status).toBe(200);
     expect(body).toMatchObject({ status: "ok", quiet: true });
+    // The health page does not call it a stall either.
+    const admin = await devToken(stack.status, "user_admin_quiet", { claims: { metadata: { role: "admin" } } });
+    const { data } = await createNodeClient(stack.status.apiUrl, stack.status.anonKey, async () => admin).rpc("sync_health_report", { stale_after_seconds: 1 });
+    expect((data as { stalled: boolean }).stalled).toBe(false);
   });
 
   it("a busy instance where one event type stopped arriving is not: users flow, organization.updated does not", async () => {
