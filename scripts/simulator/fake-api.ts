@@ -136,39 +136,44 @@ export async function startFakeClerkApi(options: FakeClerkApiOptions): Promise<F
 
 function route(url: URL, state: ClerkState): { status: number; body: unknown } {
   const path = url.pathname.replace(/\/+$/, "");
-  const users = Object.values(state.users) as unknown as Json[];
-  const organizations = Object.values(state.organizations) as unknown as Json[];
+  // Built only for the routes that list them: an instance of 100,000 users is served too.
+  const users = () => Object.values(state.users) as unknown as Json[];
+  const organizations = () => Object.values(state.organizations) as unknown as Json[];
   // A membership embeds its organization as it is now, as Clerk's API does.
-  const memberships = Object.values(state.memberships).map((m) => ({
+  const memberships = () => Object.values(state.memberships).map((m) => ({
     ...m,
     organization: state.organizations[m.organization.id] ?? m.organization,
   })) as unknown as Json[];
+  /** The listed objects, or only those a repeated id filter names (looked up, not scanned). */
+  const listed = (table: Record<string, unknown>, all: () => Json[], param: string) => {
+    const ids = url.searchParams.getAll(param);
+    return ids.length === 0 ? all() : [...new Set(ids)].flatMap((id) => (table[id] ? [table[id] as Json] : []));
+  };
 
   let match: RegExpExecArray | null;
-  const byId = (item: Json) => String(item.id);
-  if (path === "/v1/users") return tooManyValues(url, "user_id") ?? page(only(users, url, "user_id", byId), url, "array");
+  if (path === "/v1/users") return tooManyValues(url, "user_id") ?? page(listed(state.users, users, "user_id"), url, "array");
   if (path === "/v1/users/count") {
     return tooManyValues(url, "user_id") ??
-      { status: 200, body: { object: "total_count", total_count: only(users, url, "user_id", byId).length } };
+      { status: 200, body: { object: "total_count", total_count: listed(state.users, users, "user_id").length } };
   }
   if ((match = /^\/v1\/users\/([^/]+)$/.exec(path))) {
     return found(state.users[decodeURIComponent(match[1])], "user");
   }
   if (path === "/v1/organizations") {
-    return tooManyValues(url, "organization_id") ?? page(only(organizations, url, "organization_id", byId), url, "paginated");
+    return tooManyValues(url, "organization_id") ?? page(listed(state.organizations, organizations, "organization_id"), url, "paginated");
   }
   if ((match = /^\/v1\/organizations\/([^/]+)$/.exec(path))) {
     const key = decodeURIComponent(match[1]);
-    return found(state.organizations[key] ?? organizations.find((o) => o.slug === key), "organization");
+    return found(state.organizations[key] ?? organizations().find((o) => o.slug === key), "organization");
   }
   if ((match = /^\/v1\/organizations\/([^/]+)\/memberships$/.exec(path))) {
     const id = decodeURIComponent(match[1]);
     if (!state.organizations[id]) return found(undefined, "organization");
-    const members = memberships.filter((m) => (m.organization as Json).id === id);
+    const members = memberships().filter((m) => (m.organization as Json).id === id);
     const byUser = (m: Json) => String((m.public_user_data as Json).user_id);
     return tooManyValues(url, "user_id") ?? page(only(members, url, "user_id", byUser), url, "paginated");
   }
-  if (path === "/v1/organization_memberships") return page(memberships, url, "paginated");
+  if (path === "/v1/organization_memberships") return page(memberships(), url, "paginated");
   return { status: 404, body: clerkErrors("resource_not_found", "not found", `The fake API serves no ${path}.`) };
 }
 

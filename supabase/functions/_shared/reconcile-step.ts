@@ -277,7 +277,8 @@ export async function reconcileStep(options: StepOptions): Promise<StepResult> {
     if (ready.length === 0) return;
     const local = await store.localRows(kind, ready.map((object) => object.id));
     const differing = ready.filter((object) => needsUpsert(local.get(object.id), object));
-    step.changed += ready.filter((object) => isChange(object) || differing.includes(object)).length;
+    const differs = new Set(differing);
+    step.changed += ready.filter((object) => isChange(object) || differs.has(object)).length;
     step.unchanged += ready.length - differing.length;
     const events: Array<[ClerkObject, LedgerEvent]> = [];
     for (const object of differing) {
