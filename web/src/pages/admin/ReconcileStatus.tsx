@@ -139,8 +139,8 @@ function LastStep({ report, step }: { report: ReconcileReport; step: ReconcileSt
 function NotScheduled({ installed }: { installed: boolean }) {
   return (
     <p className="reconcile__empty">
-      {installed ? "No reconcile step has run yet." : "This database has no reconcile yet (apply the migrations)."} Without it, only the age of the last
-      webhook can tell that webhooks are missing. Schedule <code>clerk-reconcile</code> every few minutes with pg_cron and pg_net
+      {installed ? "No reconcile step has run yet." : "This database has no reconcile yet (apply the migrations)."} Without it, only the time since webhooks
+      stopped arriving can tell that some are missing. Schedule <code>clerk-reconcile</code> every few minutes with pg_cron and pg_net
       (supabase/snippets/schedule-reconcile.sql, docs/operations.md), or locally with <code>STACK_RECONCILE_INTERVAL=60</code>.
     </p>
   );
