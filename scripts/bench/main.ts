@@ -15,11 +15,12 @@ import { benchColdStart } from "./coldstart.ts";
 import { benchIngest, benchMemory, fullPlan, quickPlan } from "./ingest.ts";
 import { startBenchStack } from "./stack-process.ts";
 import { benchPull } from "./pull.ts";
+import { benchReconcile } from "./reconcile.ts";
 import { benchVerification } from "./verification.ts";
 
 const usage = `Usage: npm run bench -- [options]
 
-  --only LIST             comma-separated: ingest, memory, verification, feed, coldstart, pull (default: all)
+  --only LIST             comma-separated: ingest, memory, verification, feed, coldstart, pull, reconcile (default: all)
   --quick                 tiny counts, no timing claims; writes to bench/results/quick/
   --out DIR               write the results here (default bench/results, or bench/results/quick with --quick)
   --max-group N           WEBHOOK_MAX_GROUP for the function (1 turns group commit off)
@@ -30,7 +31,7 @@ const usage = `Usage: npm run bench -- [options]
                           pooler results are saved as ingest-pooler.json
   -h, --help              this text`;
 
-const benchmarks = ["ingest", "memory", "verification", "feed", "coldstart", "pull"];
+const benchmarks = ["ingest", "memory", "verification", "feed", "coldstart", "pull", "reconcile"];
 const committedResults = resolve(repoRoot, "bench/results");
 const quickResults = resolve(committedResults, "quick");
 
@@ -118,6 +119,7 @@ try {
     await runFeedBench(values.quick ? ["--profiles", "2000", "--requests", "20"] : []);
   }
   if (!only || only.includes("pull")) await save("pull", await benchPull(stack.status, values.quick ? 20 : 300, log));
+  if (!only || only.includes("reconcile")) await save("reconcile", await benchReconcile(stack.status, values.quick ? 1000 : 50_000, log));
   if (!only || only.includes("coldstart")) {
     log("cold start…");
     await save("coldstart", await benchColdStart(stack.status, values.quick ? 1 : 5, log));

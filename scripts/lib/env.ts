@@ -7,6 +7,7 @@ import { defaultStateDir } from "./paths.ts";
  * to use an existing PostgreSQL instead of the embedded one, DASHBOARD_PORT (5173, the
  * dashboard of `npm run dev`), and STACK_DASHBOARD_ORIGINS: more browser origins,
  * comma-separated, that may call /dev/* (a dashboard served elsewhere).
+ * STACK_RECONCILE_INTERVAL (seconds; off by default) runs the reconcile's schedule.
  */
 export function stackOptionsFromEnv(env: NodeJS.ProcessEnv = process.env) {
   const dashboardPort = Number(env.DASHBOARD_PORT ?? 5173);
@@ -20,6 +21,7 @@ export function stackOptionsFromEnv(env: NodeJS.ProcessEnv = process.env) {
       ...defaultDashboardOrigins(dashboardPort),
       ...(env.STACK_DASHBOARD_ORIGINS ?? "").split(",").map((origin) => origin.trim()).filter(Boolean),
     ],
+    reconcileIntervalSeconds: Number(env.STACK_RECONCILE_INTERVAL) > 0 ? Number(env.STACK_RECONCILE_INTERVAL) : undefined,
   };
 }
 

@@ -9,7 +9,8 @@ import { command, type Command, CommandError, UsageError, wholeNumber } from "..
 import { progress } from "../lib/progress.ts";
 import { type ClerkKind, createClerkReader } from "../../supabase/functions/_shared/clerk-api.ts";
 import { isMessageId, messageIdProblem } from "../../supabase/functions/_shared/message-id.ts";
-import { clerkKinds, type KindReport, supabaseTarget, syncFromClerk, TooManyDeletesError } from "./backfill.ts";
+import { supabaseReconcileStore } from "../../supabase/functions/_shared/reconcile-store.ts";
+import { clerkKinds, type KindSummary, runFromClerk, TooManyDeletesError } from "./backfill.ts";
 import { loadOperatorConfig, operatorClient } from "./config.ts";
 import { discardFailedAndReport } from "./discard-failed.ts";
 import { exportEvents } from "./export.ts";
@@ -19,7 +20,7 @@ import { formatReports } from "./report.ts";
 
 const readOptions = {
   only: { type: "string", value: "KINDS", description: `Only these kinds, comma-separated: ${clerkKinds.join(",")}` },
-  "page-size": { type: "string", value: "N", description: "Objects per Backend API request, 1 to 500 (default 100)" },
+  "page-size": { type: "string", value: "N", description: "Objects per Backend API request, 1 to 500 (default 500)" },
 } as const;
 
 const backfill = command({
@@ -27,20 +28,23 @@ const backfill = command({
   summary: "Apply every user, organization and membership Clerk holds, like webhooks",
   options: readOptions,
   details: `Reads Clerk's Backend API (CLERK_SECRET_KEY, CLERK_API_URL) and applies each object as the
-webhook would, clocked by its updated_at: a newer webhook always wins, and a second run changes nothing.`,
+webhook would, clocked by its updated_at: a newer webhook always wins, and a second run changes nothing.
+The scheduled reconcile's own step, in a loop with its own cursors (it never rewinds the schedule).`,
   run: ({ values }) => syncCommand("backfill", values),
 });
 
 const reconcile = command({
   name: "reconcile",
-  summary: "Apply only the difference with Clerk, both ways, and print it",
+  summary: "Run the scheduled reconcile now, until caught up, with a deletion sweep; print the difference",
   options: {
     ...readOptions,
     "dry-run": { type: "boolean", description: "Print the difference and change nothing" },
     "max-deletes": { type: "string", value: "N", description: "Tombstone at most N rows of a kind (default: 10, or 10 % of them)" },
   },
-  details: `Upserts what is missing, older or tombstoned here; tombstones live rows Clerk no longer has,
-after Clerk answers 404 for each one.`,
+  details: `The clerk-reconcile function's step, in a loop, under the schedule's lease: upserts what changed
+in Clerk since its cursor and is missing or older here, then sweeps every live row here and
+tombstones what Clerk no longer has (checked 100 ids per request). --dry-run reads everything
+from empty cursors and lists the ids it would upsert and tombstone.`,
   run: ({ values }) => syncCommand("reconcile", values),
 });
 
@@ -147,7 +151,8 @@ async function syncCommand(
   const kinds = values.only ? values.only.split(",").map((kind) => kind.trim()) : clerkKinds;
   const unknown = kinds.filter((kind) => !(clerkKinds as string[]).includes(kind));
   if (unknown.length) throw new UsageError(`--only takes ${clerkKinds.join(", ")}; not ${unknown.join(", ")}.`);
-  const pageSize = values["page-size"] === undefined ? undefined : wholeNumber(values["page-size"], "--page-size", { min: 1 });
+  const pageSize = values["page-size"] === undefined ? 500 : wholeNumber(values["page-size"], "--page-size", { min: 1 });
+  if (pageSize > 500) throw new UsageError(`--page-size must be at most 500 (Clerk's maximum), got ${pageSize}.`);
   const maxDeletes = values["max-deletes"] === undefined ? undefined : wholeNumber(values["max-deletes"], "--max-deletes");
   const config = await loadOperatorConfig();
   if (!config.clerkSecretKey) {
@@ -158,36 +163,28 @@ async function syncCommand(
   }
 
   let bar: ReturnType<typeof progress> | undefined;
-  const reader = createClerkReader({
-    secretKey: config.clerkSecretKey,
-    apiUrl: config.clerkApiUrl,
-    pageSize,
-    onWait: (ms, reason) => {
-      const note = `${reason}: waiting ${(ms / 1000).toFixed(1)} s`;
-      if (bar && process.stderr.isTTY) bar.tick(0, `(${note})`);
-      else console.error(`  ${note}`);
-    },
-  });
+  // The step's reader: a 429 or 5xx ends a step, and runFromClerk waits before the next.
+  const reader = createClerkReader({ secretKey: config.clerkSecretKey, apiUrl: config.clerkApiUrl, pageSize, maxAttempts: 1, maxRateLimitWaits: 0 });
   const dryRun = values["dry-run"] === true;
   console.error(`${dryRun ? "Dry run: nothing will change. " : ""}${mode === "backfill" ? "Backfilling" : "Reconciling"} from ${config.clerkApiUrl} into ${config.supabaseUrl}`);
 
-  const target = supabaseTarget(operatorClient(config));
-  const reports: KindReport[] = [];
+  let reports: KindSummary[];
   try {
-    // One kind at a time, so that a failure still prints what was done before it.
-    for (const kind of kinds as ClerkKind[]) {
-      reports.push(...await syncFromClerk({
-        reader,
-        target,
-        mode,
-        dryRun,
-        kinds: [kind],
-        maxDeletes,
-        progress: (label, total) => (bar = progress(label, total)),
-      }));
-    }
+    reports = await runFromClerk({
+      mode,
+      reader,
+      store: supabaseReconcileStore(operatorClient(config)),
+      kinds: kinds as ClerkKind[],
+      dryRun,
+      maxDeletes,
+      progress: (label, total) => (bar = progress(label, total)),
+      onWait: (ms, reason) => {
+        const note = `${reason}: waiting ${(ms / 1000).toFixed(1)} s`;
+        if (bar && process.stderr.isTTY) bar.tick(0, `(${note})`);
+        else console.error(`  ${note}`);
+      },
+    });
   } catch (error) {
-    if (reports.length) console.log(formatReports(mode, reports, dryRun));
     if (error instanceof TooManyDeletesError) throw new CommandError(error.message);
     throw error;
   }

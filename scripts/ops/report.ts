@@ -1,18 +1,27 @@
-/** What backfill and reconcile print: a table, one line per kind, then what was done. */
-import type { KindReport } from "./backfill.ts";
+/** What backfill and reconcile print: a table, one line per kind, then the ids and what was done. */
+import type { KindSummary } from "./backfill.ts";
 
-/** The summary table, one line per kind, and every object the mappers refused. */
-export function formatReports(mode: "backfill" | "reconcile", reports: KindReport[], dryRun = false): string {
+/** The summary table, every object the mappers refused, and in a dry run every id that would change. */
+export function formatReports(mode: "backfill" | "reconcile", reports: KindSummary[], dryRun = false): string {
   const outcomeColumns = ["applied", "stale", "duplicate", "failed"] as const;
-  const header = mode === "reconcile"
-    ? ["", "in Clerk", "here", "missing", "outdated", "revive", "gone", "same", ...(dryRun ? [] : outcomeColumns), "invalid"]
-    : ["", "in Clerk", ...outcomeColumns, "invalid"];
-  const rows = reports.map((r) => {
-    const outcomes = dryRun ? [] : outcomeColumns.map((o) => r.outcomes[o]);
-    return mode === "reconcile"
-      ? [r.kind, r.inClerk, r.here, r.missing, r.outdated, r.tombstonedHere, r.gone, r.unchanged, ...outcomes, r.invalid.length]
-      : [r.kind, r.inClerk, ...outcomes, r.invalid.length];
-  });
+  const header = [
+    "",
+    "in Clerk",
+    dryRun ? "would upsert" : "upserted",
+    "same",
+    ...(mode === "reconcile" ? ["checked", dryRun ? "would tombstone" : "tombstoned"] : []),
+    ...(dryRun ? [] : outcomeColumns),
+    "invalid",
+  ];
+  const rows = reports.map((r) => [
+    r.kind,
+    r.read,
+    r.upserted.length,
+    r.unchanged,
+    ...(mode === "reconcile" ? [r.checked, r.tombstoned.length] : []),
+    ...(dryRun ? [] : outcomeColumns.map((o) => r.outcomes[o])),
+    r.invalid.length,
+  ]);
   const widths = header.map((h, i) => Math.max(String(h).length, ...rows.map((row) => String(row[i]).length)));
   const line = (cells: Array<string | number>) =>
     cells.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join("  ");
@@ -20,21 +29,16 @@ export function formatReports(mode: "backfill" | "reconcile", reports: KindRepor
   for (const r of reports) {
     for (const { id, error } of r.invalid) lines.push(`  ✗ ${r.kind} ${id}: ${error}`);
   }
+  const upserts = reports.reduce((n, r) => n + r.upserted.length, 0);
+  const gone = reports.reduce((n, r) => n + r.tombstoned.length, 0);
   if (dryRun) {
-    // What a real run would change, one id a line: greppable, and countable with wc -l.
-    const wording = { missing: "upsert (missing here)", outdated: "upsert (older here)", tombstonedHere: "upsert (revive)", gone: "tombstone (gone from Clerk)" } as const;
     for (const r of reports) {
-      for (const change of ["missing", "outdated", "tombstonedHere", "gone"] as const) {
-        for (const id of r.changes?.[change] ?? []) lines.push(`  would ${wording[change]}: ${r.kind} ${id}`);
-      }
+      for (const id of r.upserted) lines.push(`  would upsert     ${r.kind} ${id}`);
+      for (const id of r.tombstoned) lines.push(`  would tombstone  ${r.kind} ${id}`);
     }
-  }
-  if (mode === "reconcile") {
-    const upserts = reports.reduce((n, r) => n + r.missing + r.outdated + r.tombstonedHere, 0);
-    const gone = reports.reduce((n, r) => n + r.gone, 0);
-    lines.push(dryRun
-      ? `Dry run: would upsert ${upserts} and tombstone ${gone}. Nothing was changed.`
-      : `Upserted ${upserts} and tombstoned ${gone}. A stale outcome means a newer webhook had already written the row.`);
+    lines.push(`Dry run: would upsert ${upserts} and tombstone ${gone}. Nothing was changed.`);
+  } else {
+    lines.push(`Upserted ${upserts}${mode === "reconcile" ? ` and tombstoned ${gone}` : ""}. "same" counts objects already here, or older than a webhook that won.`);
   }
   return lines.join("\n");
 }

@@ -17,6 +17,9 @@
  *   /v1/organizations/:id/memberships  { data, total_count }
  *   /v1/organization_memberships     { data, total_count }, every organization
  * Lists take limit (1–500, default 10), offset and order_by (±created_at, ±updated_at).
+ * As Clerk's, /v1/users (and its count) filters by user_id, /v1/organizations by
+ * organization_id, and an organization's memberships by user_id: each repeated, at
+ * most 100 values.
  */
 import http, { type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -42,6 +45,8 @@ export interface InjectedFailure {
   path?: RegExp;
   /** Retry-After seconds, sent with a 429 (default 1). */
   retryAfterSeconds?: number;
+  /** Let this many matching requests through first: a failure in the middle of a run. */
+  after?: number;
 }
 
 export interface RequestRecord {
@@ -65,7 +70,7 @@ type Json = Record<string, unknown>;
 
 export async function startFakeClerkApi(options: FakeClerkApiOptions): Promise<FakeClerkApi> {
   const secretKey = options.secretKey ?? fakeSecretKey;
-  const failures: Array<InjectedFailure & { left: number }> = [];
+  const failures: Array<InjectedFailure & { left: number; passes: number }> = [];
   const requests: RequestRecord[] = [];
   let windowStart = 0;
   let windowCount = 0;
@@ -86,7 +91,7 @@ export async function startFakeClerkApi(options: FakeClerkApiOptions): Promise<F
         return answer(401, clerkErrors("authentication_invalid", "Invalid authentication", "The secret key is not valid for this instance."));
       }
 
-      const injected = failures.find((f) => f.left > 0 && (!f.path || f.path.test(url.pathname)));
+      const injected = failures.find((f) => f.left > 0 && (!f.path || f.path.test(url.pathname)) && f.passes-- <= 0);
       if (injected) {
         injected.left--;
         return injected.status === 429
@@ -124,7 +129,7 @@ export async function startFakeClerkApi(options: FakeClerkApiOptions): Promise<F
     url: `http://127.0.0.1:${port}`,
     secretKey,
     failNext(count, failure) {
-      failures.push({ ...failure, left: count });
+      failures.push({ ...failure, left: count, passes: failure.after ?? 0 });
     },
     requests,
     stop: () =>
@@ -137,37 +142,64 @@ export async function startFakeClerkApi(options: FakeClerkApiOptions): Promise<F
 
 function route(url: URL, state: ClerkState): { status: number; body: unknown } {
   const path = url.pathname.replace(/\/+$/, "");
-  const users = Object.values(state.users) as unknown as Json[];
-  const organizations = Object.values(state.organizations) as unknown as Json[];
+  // Built only for the routes that list them: an instance of 100,000 users is served too.
+  const users = () => Object.values(state.users) as unknown as Json[];
+  const organizations = () => Object.values(state.organizations) as unknown as Json[];
   // A membership embeds its organization as it is now, as Clerk's API does.
-  const memberships = Object.values(state.memberships).map((m) => ({
+  const memberships = () => Object.values(state.memberships).map((m) => ({
     ...m,
     organization: state.organizations[m.organization.id] ?? m.organization,
   })) as unknown as Json[];
+  /** The listed objects, or only those a repeated id filter names (looked up, not scanned). */
+  const listed = (table: Record<string, unknown>, all: () => Json[], param: string) => {
+    const ids = url.searchParams.getAll(param);
+    return ids.length === 0 ? all() : [...new Set(ids)].flatMap((id) => (table[id] ? [table[id] as Json] : []));
+  };
 
   let match: RegExpExecArray | null;
-  if (path === "/v1/users") return page(users, url, "array");
-  if (path === "/v1/users/count") return { status: 200, body: { object: "total_count", total_count: users.length } };
+  if (path === "/v1/users") return tooManyValues(url, "user_id") ?? page(listed(state.users, users, "user_id"), url, "array");
+  if (path === "/v1/users/count") {
+    return tooManyValues(url, "user_id") ??
+      { status: 200, body: { object: "total_count", total_count: listed(state.users, users, "user_id").length } };
+  }
   if ((match = /^\/v1\/users\/([^/]+)$/.exec(path))) {
     return found(state.users[decodeURIComponent(match[1])], "user");
   }
   if ((match = /^\/v1\/users\/([^/]+)\/organization_memberships$/.exec(path))) {
     const id = decodeURIComponent(match[1]);
     if (!state.users[id]) return found(undefined, "user");
-    return page(memberships.filter((m) => (m.public_user_data as Json).user_id === id), url, "paginated");
+    return page(memberships().filter((m) => (m.public_user_data as Json).user_id === id), url, "paginated");
   }
-  if (path === "/v1/organizations") return page(organizations, url, "paginated");
+  if (path === "/v1/organizations") {
+    return tooManyValues(url, "organization_id") ?? page(listed(state.organizations, organizations, "organization_id"), url, "paginated");
+  }
   if ((match = /^\/v1\/organizations\/([^/]+)$/.exec(path))) {
     const key = decodeURIComponent(match[1]);
-    return found(state.organizations[key] ?? organizations.find((o) => o.slug === key), "organization");
+    return found(state.organizations[key] ?? organizations().find((o) => o.slug === key), "organization");
   }
   if ((match = /^\/v1\/organizations\/([^/]+)\/memberships$/.exec(path))) {
     const id = decodeURIComponent(match[1]);
     if (!state.organizations[id]) return found(undefined, "organization");
-    return page(memberships.filter((m) => (m.organization as Json).id === id), url, "paginated");
+    const members = memberships().filter((m) => (m.organization as Json).id === id);
+    const byUser = (m: Json) => String((m.public_user_data as Json).user_id);
+    return tooManyValues(url, "user_id") ?? page(only(members, url, "user_id", byUser), url, "paginated");
   }
-  if (path === "/v1/organization_memberships") return page(memberships, url, "paginated");
+  if (path === "/v1/organization_memberships") return page(memberships(), url, "paginated");
   return { status: 404, body: clerkErrors("resource_not_found", "not found", `The fake API serves no ${path}.`) };
+}
+
+/** A 422 when a list filter has more than Clerk's 100 values; null when it is fine. */
+function tooManyValues(url: URL, param: string): { status: number; body: unknown } | null {
+  const values = url.searchParams.getAll(param);
+  return values.length > 100
+    ? { status: 422, body: clerkErrors("form_param_value_invalid", "is invalid", `${param} accepts at most 100 values`, param) }
+    : null;
+}
+
+/** The items whose key is one of the filter's values; all of them without the filter. */
+function only(items: Json[], url: URL, param: string, key: (item: Json) => string): Json[] {
+  const values = new Set(url.searchParams.getAll(param));
+  return values.size === 0 ? items : items.filter((item) => values.has(key(item)));
 }
 
 /** One page of a list, sorted like Clerk's (default -created_at; ties by id). */

@@ -13,6 +13,7 @@ import { loadState } from "../simulator/state.ts";
 import { cacheFunctionDependencies, discoverFunctions, type EdgeFunction, readFunctionsEnvFile, startFunction } from "./functions.ts";
 import { createGateway, type FunctionRoute } from "./gateway.ts";
 import { loadOrCreateKeys, postgrestJwks, rolePassword } from "./keys.ts";
+import { startReconcileTimer } from "./reconcile-timer.ts";
 import {
   answersOk,
   canConnect,
@@ -42,6 +43,8 @@ export interface StackOptions {
   readFunctionsEnvFile?: boolean;
   /** Browser origins allowed to call /dev/* (default: the Vite dev server's, port 5173). */
   dashboardOrigins?: string[];
+  /** POST clerk-reconcile every this many seconds, as pg_cron does when deployed (default: off). */
+  reconcileIntervalSeconds?: number;
   /** Progress lines: "postgres ready (1.2 s)". */
   onProgress?: (step: string, ms: number) => void;
 }
@@ -198,6 +201,15 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     });
     await step(`gateway listening on ${apiUrl}`, () => listen(gateway, options.apiPort));
     stops.push(() => closeServer(gateway));
+    if (options.reconcileIntervalSeconds) {
+      const timer = startReconcileTimer({
+        url: `${apiUrl}/functions/v1/clerk-reconcile`,
+        serviceRoleKey: keys.serviceRoleKey,
+        intervalSeconds: options.reconcileIntervalSeconds,
+        log: (line) => options.onProgress?.(line, 0),
+      });
+      stops.push(() => timer.stop());
+    }
 
     const status: StackStatus = {
       apiUrl,

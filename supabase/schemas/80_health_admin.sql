@@ -1,7 +1,9 @@
 -- Sync health: numbers for uptime monitors, and a report for the admins' dashboard page.
 --
 -- A stalled sync is silent: Clerk keeps working, webhooks stop arriving, and nothing
--- fails. The only signal is the age of the last webhook, so both functions measure it.
+-- fails. Two signals tell it: the scheduled reconcile (75_reconcile.sql) repairing
+-- changes no webhook delivered in time (webhooks missing), and, while no reconcile
+-- runs, the age of the last webhook.
 --
 -- Both count webhooks only: backfill, reconcile and pull rows (clerk_events.source)
 -- are clocked by the object's updated_at and arrive by the thousand.
@@ -10,6 +12,7 @@
 --                                                  age, from two index probes. Answers
 --                                                  HTTP 503 through PostgREST unless ok.
 --   public.sync_health_report(window, stale_after) admins only: the dashboard page.
+--   public.sync_reconcile_report()                 admins only: the page's reconcile view.
 --   public.authorize_sync_admin()                  admins only: the clerk-sync-admin
 --                                                  function's check of its caller.
 --   public.discard_failed_event(message_id, …)     admins and the service role: give up
@@ -41,6 +44,14 @@ revoke all on function private.is_sync_admin() from public, anon, authenticated;
 -- index of failed events). It counts nothing. What it tells anon is only what a
 -- monitor needs: ok, stalled or failing, and when the last webhook arrived. The
 -- numbers (failed events, ledger size) are for admins, in sync_health_report.
+--
+-- Webhooks missing beside failing; silence alone is advisory once the reconcile
+-- vouches for the data. A quiet app has no webhook for hours, and a busy one that lost
+-- one event type keeps receiving the others: the age of the last webhook is wrong both
+-- ways. Once the scheduled reconcile runs, it is the real check (it compares with
+-- Clerk), so silence is only an advisory while a reconcile step has succeeded within
+-- stale_after_seconds. Without one, silence is the only signal there is, and it stays
+-- an alarm. The reconcile's summary is one row (private.reconcile_runs).
 create function public.sync_health(stale_after_seconds integer default 3600)
 returns jsonb
 language plpgsql
@@ -53,6 +64,10 @@ declare
   v_failing boolean;
   v_age numeric;
   v_status text;
+  v_reconcile jsonb;
+  v_missing jsonb;
+  v_vouched boolean;
+  v_silent boolean;
 begin
   if stale_after_seconds is not null and stale_after_seconds < 1 then
     raise exception 'sync_health: stale_after_seconds must be at least 1' using errcode = '22023';
@@ -62,9 +77,15 @@ begin
   v_failing := exists (select 1 from public.clerk_events e where e.outcome = 'failed');
   v_age := round(extract(epoch from now() - v_last), 3);
 
+  v_reconcile := private.reconcile_summary();
+  v_missing := private.webhooks_missing(v_reconcile);
+  v_silent := stale_after_seconds is not null and (v_last is null or v_age > stale_after_seconds);
+  v_vouched := private.reconcile_vouches(v_reconcile, stale_after_seconds);
+
   v_status := case
     when v_failing then 'failing'
-    when stale_after_seconds is not null and (v_last is null or v_age > stale_after_seconds) then 'stalled'
+    when v_missing is not null then 'webhooks_missing'
+    when v_silent and not v_vouched then 'stalled'
     else 'ok'
   end;
 
@@ -78,12 +99,15 @@ begin
     'last_event_received_at', v_last,
     'last_event_age_seconds', v_age,
     'stale_after_seconds', stale_after_seconds,
+    'quiet', v_silent and v_vouched,
+    'webhooks_missing', v_missing,
+    'reconcile_last_step_at', v_reconcile ->> 'last_step_at',
     'checked_at', now()
   );
 end;
 $$;
 
-comment on function public.sync_health(integer) is 'For uptime monitors: status (ok; stalled: no webhook for stale_after_seconds; failing: failed events wait for a replay) and the last webhook''s time and age. HTTP 503 unless ok. Two index probes, whatever the ledger''s size.';
+comment on function public.sync_health(integer) is 'For uptime monitors: status (ok; failing: failed events wait for a replay; webhooks_missing: the reconcile repaired changes no webhook delivered; stalled: no webhook for stale_after_seconds and no recent reconcile step to vouch for the data), the last webhook''s time and age. HTTP 503 unless ok. Index probes and one row, whatever the ledger''s size.';
 
 revoke all on function public.sync_health(integer) from public;
 grant execute on function public.sync_health(integer) to anon, authenticated, service_role;
@@ -126,8 +150,10 @@ begin
     'last_event_received_at', v_last.received_at,
     'last_event_at', v_last.event_at,
     'last_event_age_seconds', round(extract(epoch from now() - v_last.received_at), 3),
+    -- Silence is a stall only while no reconcile step vouches for the data (see sync_health).
     'stalled', stale_after_seconds is not null
-               and (v_last.received_at is null or now() - v_last.received_at > make_interval(secs => stale_after_seconds)),
+               and (v_last.received_at is null or now() - v_last.received_at > make_interval(secs => stale_after_seconds))
+               and not private.reconcile_vouches(private.reconcile_summary(), stale_after_seconds),
     'lag_seconds', (
       select jsonb_build_object(
         'p50', round(percentile_cont(0.5) within group (order by lag)::numeric, 3),
@@ -300,3 +326,29 @@ comment on function public.discard_failed_event(text, text, text) is 'Settles a 
 
 revoke all on function public.discard_failed_event(text, text, text) from public, anon;
 grant execute on function public.discard_failed_event(text, text, text) to authenticated, service_role;
+
+-- The operator view of the health page: the scheduled run's last step, cursors,
+-- lease holder, next run, and the alarm.
+create function public.sync_reconcile_report()
+returns jsonb
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_summary jsonb;
+begin
+  if not private.is_sync_admin() then
+    raise exception 'sync_reconcile_report is for admins: a Clerk session token with metadata.role = admin'
+      using errcode = '42501';
+  end if;
+  v_summary := coalesce(private.reconcile_summary(), '{}'::jsonb);
+  return v_summary || jsonb_build_object('webhooks_missing', private.webhooks_missing(v_summary), 'generated_at', now());
+end;
+$$;
+
+comment on function public.sync_reconcile_report() is 'For the admins'' health page: the scheduled reconcile''s last step (when, what it read and repaired, why it stopped), its cursors, the lease holder, the next run, and the webhooks-missing alarm. Raises 42501 for non-admins.';
+
+revoke all on function public.sync_reconcile_report() from public, anon;
+grant execute on function public.sync_reconcile_report() to authenticated, service_role;

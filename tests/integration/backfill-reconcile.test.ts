@@ -8,7 +8,8 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClerkReader } from "../../supabase/functions/_shared/clerk-api.ts";
 import { createClerkReader } from "../../supabase/functions/_shared/clerk-api.ts";
-import { supabaseTarget, syncFromClerk, TooManyDeletesError } from "../../scripts/ops/backfill.ts";
+import { supabaseReconcileStore } from "../../supabase/functions/_shared/reconcile-store.ts";
+import { type KindSummary, runFromClerk, TooManyDeletesError } from "../../scripts/ops/backfill.ts";
 import { type FakeClerkApi, startFakeClerkApi } from "../../scripts/simulator/fake-api.ts";
 import { deletedJSON, envelope, membershipJSON, organizationJSON, userJSON } from "../../scripts/simulator/payloads.ts";
 import type { ClerkState } from "../../scripts/simulator/state.ts";
@@ -33,7 +34,11 @@ afterAll(async () => {
 });
 
 const service = () => serviceClient(stack.status);
-const reader = (): ClerkReader => createClerkReader({ secretKey: api.secretKey, apiUrl: api.url, pageSize: 4 });
+const reader = (): ClerkReader => createClerkReader({ secretKey: api.secretKey, apiUrl: api.url, pageSize: 4, maxAttempts: 1, maxRateLimitWaits: 0 });
+const store = () => supabaseReconcileStore(service());
+const sorted = (ids: string[]) => [...ids].sort();
+/** Per kind: what was upserted and tombstoned, by id. */
+const changes = (reports: KindSummary[]) => reports.map(({ kind, upserted, tombstoned }) => ({ kind, upserted: sorted(upserted), tombstoned: sorted(tombstoned) }));
 
 /** Changes Clerk and delivers the webhook, as in production. */
 async function delivered(type: string, data: object, at: number) {
@@ -102,12 +107,18 @@ describe("reconcile after dropped webhooks", () => {
 
   it("a dry run reports the difference both ways and changes nothing", async () => {
     const before = await snapshot();
-    const reports = await syncFromClerk({ reader: reader(), target: supabaseTarget(service()), mode: "reconcile", dryRun: true });
+    const reports = await runFromClerk({ reader: reader(), store: store(), mode: "reconcile", dryRun: true });
 
-    expect(reports.map(({ kind, inClerk, here, missing, outdated, gone, unchanged }) => ({ kind, inClerk, here, missing, outdated, gone, unchanged }))).toEqual([
-      { kind: "users", inClerk: 8, here: 8, missing: 1, outdated: 1, gone: 1, unchanged: 6 },
-      { kind: "organizations", inClerk: 1, here: 2, missing: 0, outdated: 1, gone: 1, unchanged: 0 },
-      { kind: "memberships", inClerk: 2, here: 3, missing: 1, outdated: 0, gone: 2, unchanged: 1 },
+    // The ids it would change, both ways: what the webhooks missed.
+    expect(changes(reports)).toEqual([
+      { kind: "users", upserted: sorted([newcomer.id, bob.id]), tombstoned: [cleo.id] },
+      { kind: "organizations", upserted: [acme.id], tombstoned: [globex.id] },
+      { kind: "memberships", upserted: [eveJoins.id], tombstoned: sorted([memberships[1].id, memberships[2].id]) },
+    ]);
+    expect(reports.map(({ kind, read, unchanged, checked }) => ({ kind, read, unchanged, checked }))).toEqual([
+      { kind: "users", read: 8, unchanged: 6, checked: 8 },
+      { kind: "organizations", read: 1, unchanged: 0, checked: 2 },
+      { kind: "memberships", read: 2, unchanged: 1, checked: 3 },
     ]);
     expect(reports.every((r) => Object.values(r.outcomes).every((n) => n === 0))).toBe(true);
     expect(await snapshot()).toEqual(before);
@@ -125,7 +136,9 @@ describe("reconcile after dropped webhooks", () => {
         CLERK_SECRET_KEY: api.secretKey,
       },
     });
-    expect(stdout).toMatch(/^users\s+8\s+8\s+1\s+1\s+0\s+1\s+6\s+0$/m);
+    expect(stdout).toMatch(/^users\s+8\s+2\s+6\s+8\s+1\s+0$/m);
+    expect(stdout).toContain(`would upsert     users ${newcomer.id}`);
+    expect(stdout).toContain(`would tombstone  memberships ${memberships[1].id}`);
     expect(stdout).toContain("Dry run: would upsert 4 and tombstone 4. Nothing was changed.");
     expect(stdout.split("\n").filter((line) => line.startsWith("  would ")).sort()).toEqual([
       `  would tombstone (gone from Clerk): memberships ${memberships[1].id}`,
@@ -142,14 +155,18 @@ describe("reconcile after dropped webhooks", () => {
 
   it("repairs what was missed, tombstones what is gone, and a second run finds nothing", async () => {
     const startedAt = Date.now();
-    const reports = await syncFromClerk({ reader: reader(), target: supabaseTarget(service()), mode: "reconcile" });
+    const reports = await runFromClerk({ reader: reader(), store: store(), mode: "reconcile" });
     expect(reports.map((r) => [r.kind, r.outcomes.applied, r.outcomes.failed, r.invalid.length])).toEqual([
-      ["users", 3, 0, 0],
-      ["organizations", 2, 0, 0],
-      ["memberships", 2, 0, 0],
+      ["users", 2, 0, 0],
+      ["organizations", 1, 0, 0],
+      ["memberships", 1, 0, 0],
     ]);
     // Globex's membership went with Globex: only Dan's was left to tombstone.
-    expect(reports[2].gone).toBe(1);
+    expect(changes(reports)).toEqual([
+      { kind: "users", upserted: sorted([newcomer.id, bob.id]), tombstoned: [cleo.id] },
+      { kind: "organizations", upserted: [acme.id], tombstoned: [globex.id] },
+      { kind: "memberships", upserted: [eveJoins.id], tombstoned: [memberships[1].id] },
+    ]);
 
     expect(await row("profiles", newcomer.id)).toMatchObject({ first_name: "New", deleted_at: null });
     expect(await row("profiles", bob.id)).toMatchObject({ first_name: "Robert", deleted_at: null });
@@ -165,8 +182,8 @@ describe("reconcile after dropped webhooks", () => {
     const { data: ledger } = await service().from("clerk_events").select("svix_id, type, source").like("svix_id", `reconcile:${cleo.id}:%`);
     expect(ledger).toEqual([{ svix_id: expect.stringMatching(new RegExp(`^reconcile:${cleo.id}:gone:\\d+$`)), type: "user.deleted", source: "reconcile" }]);
 
-    const again = await syncFromClerk({ reader: reader(), target: supabaseTarget(service()), mode: "reconcile" });
-    expect(again.map((r) => [r.kind, r.missing + r.outdated + r.tombstonedHere + r.gone, r.outcomes.applied])).toEqual([
+    const again = await runFromClerk({ reader: reader(), store: store(), mode: "reconcile" });
+    expect(again.map((r) => [r.kind, r.upserted.length + r.tombstoned.length, r.outcomes.applied])).toEqual([
       ["users", 0, 0],
       ["organizations", 0, 0],
       ["memberships", 0, 0],
@@ -181,24 +198,23 @@ describe("reconcile after dropped webhooks", () => {
   });
 
   it("does not tombstone a user the listing missed but Clerk still has", async () => {
-    // Offset pages shift when users are deleted mid-run; here the listing skips Ada.
+    // Offset pages shift when users are deleted mid-run; here the listing skips Ada. The
+    // sweep asks Clerk about each row by id, so a listing never decides what is gone.
     const real = reader();
     const skipping: ClerkReader = {
       ...real,
-      async *pages(kind) {
-        for await (const page of real.pages(kind)) yield { ...page, items: page.items.filter((o) => o.id !== ada.id) };
-      },
+      page: async (kind, offset, orderBy) => (await real.page(kind, offset, orderBy)).filter((o) => o.id !== ada.id),
     };
-    const [report] = await syncFromClerk({ reader: skipping, target: supabaseTarget(service()), mode: "reconcile", kinds: ["users"] });
-    expect(report).toMatchObject({ gone: 0, inClerk: 8 });
+    const [report] = await runFromClerk({ reader: skipping, store: store(), mode: "reconcile", kinds: ["users"] });
+    expect(report).toMatchObject({ tombstoned: [], checked: 8 });
     expect((await row("profiles", ada.id))!.deleted_at).toBeNull();
   });
 
   it("refuses to tombstone more than the limit, so a wrong instance's key cannot empty the table", async () => {
     const empty = await startFakeClerkApi({ state: () => ({ users: {}, organizations: {}, memberships: {} }) });
     try {
-      const wrongInstance = createClerkReader({ secretKey: empty.secretKey, apiUrl: empty.url });
-      const run = syncFromClerk({ reader: wrongInstance, target: supabaseTarget(service()), mode: "reconcile", kinds: ["users"], maxDeletes: 3 });
+      const wrongInstance = createClerkReader({ secretKey: empty.secretKey, apiUrl: empty.url, maxAttempts: 1, maxRateLimitWaits: 0 });
+      const run = runFromClerk({ reader: wrongInstance, store: store(), mode: "reconcile", kinds: ["users"], maxDeletes: 3 });
       await expect(run).rejects.toThrow(TooManyDeletesError);
       await expect(run).rejects.toThrow("reconcile would tombstone 8 of 8 users, more than the limit of 3.");
     } finally {

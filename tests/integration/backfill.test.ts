@@ -6,7 +6,8 @@
  */
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { ClerkApiError, createClerkReader, type ClerkReaderOptions } from "../../supabase/functions/_shared/clerk-api.ts";
-import { supabaseTarget, syncFromClerk } from "../../scripts/ops/backfill.ts";
+import { runFromClerk } from "../../scripts/ops/backfill.ts";
+import { supabaseReconcileStore } from "../../supabase/functions/_shared/reconcile-store.ts";
 import { startFakeClerkApi, type FakeClerkApi } from "../../scripts/simulator/fake-api.ts";
 import { envelope, membershipJSON, organizationJSON, userJSON, type UserJSON } from "../../scripts/simulator/payloads.ts";
 import type { ClerkState } from "../../scripts/simulator/state.ts";
@@ -16,7 +17,7 @@ import { clerkId, database, newMessage, post, serviceClient } from "../support/c
 const stack = inject("stack");
 const service = serviceClient(stack);
 const db = database(stack);
-const target = supabaseTarget(service);
+const store = supabaseReconcileStore(service);
 
 const t0 = Date.UTC(2026, 9, 1, 8, 0, 0);
 
@@ -32,8 +33,9 @@ async function fakeClerk(users: number, options: { rateLimit?: { requests: numbe
   return { state, api };
 }
 
+/** The step's reader, as `npm run clerk -- backfill` builds it: runFromClerk does the waiting. */
 function reader(api: FakeClerkApi, options: Partial<ClerkReaderOptions> = {}) {
-  return createClerkReader({ secretKey: api.secretKey, apiUrl: api.url, pageSize: 3, ...options });
+  return createClerkReader({ secretKey: api.secretKey, apiUrl: api.url, pageSize: 3, maxAttempts: 1, maxRateLimitWaits: 0, ...options });
 }
 
 async function profile(id: string) {
@@ -53,16 +55,17 @@ describe("backfill", () => {
       state.memberships[m.id] = m;
     }
 
-    const reports = await syncFromClerk({ reader: reader(api), target, mode: "backfill" });
-    expect(reports.map(({ kind, inClerk, outcomes, invalid }) => ({ kind, inClerk, applied: outcomes.applied, invalid: invalid.length }))).toEqual([
-      { kind: "users", inClerk: 7, applied: 7, invalid: 0 },
-      { kind: "organizations", inClerk: 1, applied: 1, invalid: 0 },
-      { kind: "memberships", inClerk: 2, applied: 2, invalid: 0 },
+    const reports = await runFromClerk({ reader: reader(api), store, mode: "backfill" });
+    expect(reports.map(({ kind, read, outcomes, invalid }) => ({ kind, read, applied: outcomes.applied, invalid: invalid.length }))).toEqual([
+      { kind: "users", read: 7, applied: 7, invalid: 0 },
+      { kind: "organizations", read: 1, applied: 1, invalid: 0 },
+      { kind: "memberships", read: 2, applied: 2, invalid: 0 },
     ]);
 
-    // Users came in pages of 3, oldest first: offsets 0 (not sent: Clerk's default), 3 and 6.
+    // Users came in pages of 3 by updated_at, oldest first, each page starting one row
+    // before the last one ended (a row deleted in between must not be skipped).
     const userPages = api.requests.filter((r) => /^\/v1\/users\?/.test(r.path)).map((r) => new URLSearchParams(r.path.split("?")[1]));
-    expect(userPages.map((q) => [q.get("limit"), q.get("offset"), q.get("order_by")])).toEqual([["3", null, "+created_at"], ["3", "3", "+created_at"], ["3", "6", "+created_at"]]);
+    expect(userPages.map((q) => [q.get("limit"), q.get("offset"), q.get("order_by")])).toEqual([["3", "0", "+updated_at"], ["3", "2", "+updated_at"], ["3", "4", "+updated_at"], ["3", "6", "+updated_at"]]);
 
     for (const user of Object.values(state.users)) {
       expect(await profile(user.id)).toMatchObject({ ...profileFromUser(user), clerk_created_at: expect.any(String), clerk_updated_at: expect.any(String), event_id: `backfill:${user.id}:${user.updated_at}` });
@@ -78,11 +81,11 @@ describe("backfill", () => {
     expect(rows[0].payload).not.toContain("private_metadata");
   });
 
-  it("running it again applies nothing: every object version is already in the ledger", async () => {
+  it("running it again applies nothing: every object is already here at its version", async () => {
     const { api } = await fakeClerk(4);
-    await syncFromClerk({ reader: reader(api), target, mode: "backfill", kinds: ["users"] });
-    const [again] = await syncFromClerk({ reader: reader(api), target, mode: "backfill", kinds: ["users"] });
-    expect(again.outcomes).toMatchObject({ applied: 0, duplicate: 4 });
+    await runFromClerk({ reader: reader(api), store, mode: "backfill", kinds: ["users"] });
+    const [again] = await runFromClerk({ reader: reader(api), store, mode: "backfill", kinds: ["users"] });
+    expect(again).toMatchObject({ read: 4, unchanged: 4, upserted: [], outcomes: { applied: 0 } });
   });
 
   it("waits out 429 answers for as long as Retry-After says", async () => {
@@ -92,7 +95,7 @@ describe("backfill", () => {
     api.failNext(2, { status: 429, path: /^\/v1\/organizations$/, retryAfterSeconds: 1 });
     const waits: Array<[number, string]> = [];
     const started = Date.now();
-    const [report] = await syncFromClerk({ reader: reader(api, { onWait: (ms, why) => waits.push([ms, why]) }), target, mode: "backfill", kinds: ["organizations"] });
+    const [report] = await runFromClerk({ reader: reader(api), store, mode: "backfill", kinds: ["organizations"], onWait: (ms, why) => waits.push([ms, why]) });
 
     expect(waits).toEqual([[1000, "rate limited"], [1000, "rate limited"]]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
@@ -102,33 +105,33 @@ describe("backfill", () => {
 
   it("finishes under the fake API's own rate limit, answering 429 to the requests over it", async () => {
     const { state, api } = await fakeClerk(10, { rateLimit: { requests: 3, windowMs: 1000 } });
-    const [report] = await syncFromClerk({ reader: reader(api, { pageSize: 2 }), target, mode: "backfill", kinds: ["users"] });
-    expect(report).toMatchObject({ inClerk: 10, outcomes: { applied: 10 } });
+    const [report] = await runFromClerk({ reader: reader(api, { pageSize: 2 }), store, mode: "backfill", kinds: ["users"] });
+    expect(report).toMatchObject({ read: 10, outcomes: { applied: 10 } });
     expect(api.requests.some((r) => r.status === 429)).toBe(true);
     for (const id of Object.keys(state.users)) expect((await profile(id)).deleted_at).toBeNull();
   });
 
   it("retries a 503, and gives up on an endless 500 naming the request", async () => {
     const { api } = await fakeClerk(1);
-    const noWait = { sleep: async () => {} };
+    const noWait = async () => {};
     api.failNext(1, { status: 503 });
-    const [report] = await syncFromClerk({ reader: reader(api, noWait), target, mode: "backfill", kinds: ["users"] });
-    expect(report.inClerk).toBe(1);
+    const [report] = await runFromClerk({ reader: reader(api), store, mode: "backfill", kinds: ["users"], sleep: noWait });
+    expect(report.read).toBe(1);
 
     api.failNext(10, { status: 500 });
-    await expect(syncFromClerk({ reader: reader(api, noWait), target, mode: "backfill", kinds: ["users"] }))
-      .rejects.toThrow(/listing users at 0: Clerk answered 500 after 5 attempts/);
+    await expect(runFromClerk({ reader: reader(api), store, mode: "backfill", kinds: ["users"], sleep: noWait }))
+      .rejects.toThrow(/listing users at 0: Clerk answered 500: .* \(gave up after 5 attempts\)/);
   });
 
   it("stops at once on a wrong secret key, with Clerk's message", async () => {
     const { api } = await fakeClerk(1);
-    const wrongKey = createClerkReader({ secretKey: "sk_test_wrong", apiUrl: api.url });
-    const error = await syncFromClerk({ reader: wrongKey, target, mode: "backfill" }).catch((e) => e);
+    const wrongKey = createClerkReader({ secretKey: "sk_test_wrong", apiUrl: api.url, maxAttempts: 1, maxRateLimitWaits: 0 });
+    const error = await runFromClerk({ reader: wrongKey, store, mode: "backfill" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ClerkApiError);
-    expect(error.message).toMatch(/answered 401: The secret key is not valid/);
-    // No retry: the list and its count were asked once (the second answer may still be on its way).
+    expect((error as ClerkApiError).message).toMatch(/answered 401: The secret key is not valid/);
+    // No retry: the first page was asked once (a users page is one request, without a count).
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(api.requests.map((r) => r.status)).toEqual([401, 401]);
+    expect(api.requests.map((r) => r.status)).toEqual([401]);
   });
 });
 
@@ -147,7 +150,7 @@ describe("a backfill racing live webhooks", () => {
 
     await Promise.all(before.map((user, i) => sendLive(user, i)));
     const [[report]] = await Promise.all([
-      syncFromClerk({ reader: reader(api, { pageSize: 4 }), target, mode: "backfill", kinds: ["users"], concurrency: 2 }),
+      runFromClerk({ reader: reader(api, { pageSize: 4 }), store, mode: "backfill", kinds: ["users"], maxRequests: 2 }),
       ...during.map(async (user, i) => {
         await new Promise((resolve) => setTimeout(resolve, i * 15));
         await sendLive(user, 8 + i);
@@ -155,10 +158,11 @@ describe("a backfill racing live webhooks", () => {
     ]);
     await Promise.all(after.map((user, i) => sendLive(user, 16 + i)));
 
-    // The eight whose webhook came first were stale for the backfill; the eight whose
-    // webhook came last were backfilled, then overwritten.
-    expect(report.outcomes.applied + report.outcomes.stale).toBe(24);
-    expect(report.outcomes.stale).toBeGreaterThanOrEqual(8);
+    // The eight whose webhook came first were already newer here (left alone, or stale if
+    // the webhook won between the comparison and the apply); the eight whose webhook came
+    // last were backfilled, then overwritten.
+    expect(report.outcomes.applied + report.unchanged).toBe(24);
+    expect(report.unchanged).toBeGreaterThanOrEqual(8);
     expect(report.outcomes.applied).toBeGreaterThanOrEqual(8);
     for (const [i, user] of users.entries()) {
       expect((await profile(user.id)).first_name, `user ${i}`).toBe(`Live${i}`);
@@ -168,7 +172,7 @@ describe("a backfill racing live webhooks", () => {
   it("is itself overwritten by a newer webhook, and wins over an older one that arrives late", async () => {
     const { state, api } = await fakeClerk(1);
     const [user] = Object.values(state.users);
-    await syncFromClerk({ reader: reader(api), target, mode: "backfill", kinds: ["users"] });
+    await runFromClerk({ reader: reader(api), store, mode: "backfill", kinds: ["users"] });
 
     const older = await post(stack, newMessage(envelope("user.updated", { ...user, first_name: "Older" }, user.updated_at - 1000)));
     expect(older.body).toEqual({ outcome: "stale" });

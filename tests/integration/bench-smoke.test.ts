@@ -61,6 +61,10 @@ describe("npm run bench -- --quick", () => {
     expect(feed.cases.find((c: { case: string }) => c.case === "first page")).toMatchObject({ rows: 25, usesIndex: true });
     const pull = JSON.parse(await readFile(join(quick, "pull.json"), "utf8"));
     expect(pull).toMatchObject({ pulls: 20, pull: { p50Ms: expect.any(Number) }, backendApiRequest: { p50Ms: expect.any(Number) } });
+    const reconcile = JSON.parse(await readFile(join(quick, "reconcile.json"), "utf8"));
+    // 1,000 users in pages of 500, each page starting 10 rows before the last one ended.
+    expect(reconcile).toMatchObject({ users: 1000, backendApiRequests: 3 });
+    expect(reconcile.ratio).toBeGreaterThan(0);
     const memory = JSON.parse(await readFile(join(quick, "memory.json"), "utf8"));
     expect(memory.run.failed).toBe(0);
   }, 300_000);

@@ -89,18 +89,18 @@ describe("public.discard_failed_event", () => {
     expect(await audit(id)).toHaveLength(1);
   });
 
-  it("takes the event out of sync_health's failed count", async () => {
+  it("takes the event out of the failed count that sync_health and the admins' report read", async () => {
     const id = await failedEvent();
     const client = await db.connect();
     try {
       // One snapshot, so that other tests' failed events do not move the count.
       await client.query("begin isolation level repeatable read");
-      const count = async (c: pg.PoolClient) => Number((await c.query("select (public.sync_health(null) ->> 'failed_count') as n")).rows[0].n);
-      const before = await count(client);
       await client.query("set local role service_role");
       await client.query("select set_config('request.jwt.claims', $1, true)", [JSON.stringify({ role: "service_role" })]);
+      const count = async (c: pg.PoolClient) => Number((await c.query("select (public.sync_health_report(60, null) ->> 'failed_count') as n")).rows[0].n);
+      const before = await count(client);
       await client.query("select public.discard_failed_event($1)", [id]);
-      expect(await count(client), "public.sync_health").toBe(before - 1);
+      expect(await count(client), "public.sync_health_report").toBe(before - 1);
       await client.query("commit");
     } finally {
       client.release();

@@ -15,7 +15,7 @@ export default async function setup(project: TestProject) {
   keepVitestsExitCode();
   // Several e2e files serve a dashboard at once, each on the first of these ports still free.
   const dashboardPorts = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const stack = await startTestStack({}, dashboardPorts.map((port) => `http://127.0.0.1:${port}`));
+  const stack = await startTestStack({}, { dashboardOrigins: dashboardPorts.map((port) => `http://127.0.0.1:${port}`) });
   project.provide("stack", stack.status);
   project.provide("dashboardPorts", dashboardPorts);
   return () => stack.stop();

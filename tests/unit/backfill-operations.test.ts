@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { KindReport } from "../../scripts/ops/backfill.ts";
+import type { KindSummary } from "../../scripts/ops/backfill.ts";
 import { loadOperatorConfig } from "../../scripts/ops/config.ts";
 import { interval } from "../../scripts/ops/prune-ledger.ts";
 import { formatReports } from "../../scripts/ops/report.ts";
@@ -34,25 +34,27 @@ describe("the operator configuration", () => {
 });
 
 describe("the reconcile summary", () => {
-  const report = (kind: KindReport["kind"], fields: Partial<KindReport>): KindReport => ({
-    kind, inClerk: 0, here: 0, missing: 0, outdated: 0, tombstonedHere: 0, gone: 0, unchanged: 0,
+  const report = (kind: KindSummary["kind"], fields: Partial<KindSummary>): KindSummary => ({
+    kind, read: 0, upserted: [], unchanged: 0, checked: 0, tombstoned: [],
     outcomes: { applied: 0, stale: 0, duplicate: 0, ignored: 0, failed: 0 }, invalid: [], ...fields,
   });
 
   it("prints one line per kind, every refused object, and what was done", () => {
     const text = formatReports("reconcile", [
-      report("users", { inClerk: 10, here: 9, missing: 1, outdated: 2, gone: 1, unchanged: 7, outcomes: { applied: 3, stale: 1, duplicate: 0, ignored: 0, failed: 0 }, invalid: [{ id: "user_bad", error: "data.first_name must be a string or null" }] }),
+      report("users", { read: 10, upserted: ["user_a", "user_b", "user_c"], unchanged: 7, checked: 9, tombstoned: ["user_gone"], outcomes: { applied: 3, stale: 1, duplicate: 0, ignored: 0, failed: 0 }, invalid: [{ id: "user_bad", error: "data.first_name must be a string or null" }] }),
     ]);
     expect(text.split("\n")).toEqual([
-      "       in Clerk  here  missing  outdated  revive  gone  same  applied  stale  duplicate  failed  invalid",
-      "users        10     9        1         2       0     1     7        3      1          0       0        1",
+      "       in Clerk  upserted  same  checked  tombstoned  applied  stale  duplicate  failed  invalid",
+      "users        10         3     7        9           1        3      1          0       0        1",
       "  ✗ users user_bad: data.first_name must be a string or null",
-      "Upserted 3 and tombstoned 1. A stale outcome means a newer webhook had already written the row.",
+      'Upserted 3 and tombstoned 1. "same" counts objects already here, or older than a webhook that won.',
     ]);
   });
 
-  it("says a dry run changed nothing, without outcome columns", () => {
-    const text = formatReports("reconcile", [report("memberships", { inClerk: 2, here: 3, missing: 1, gone: 2, unchanged: 1 })], true);
+  it("lists every id a dry run would change, and says it changed nothing, without outcome columns", () => {
+    const text = formatReports("reconcile", [report("memberships", { read: 2, upserted: ["orgmem_new"], tombstoned: ["orgmem_a", "orgmem_b"], checked: 3, unchanged: 1 })], true);
+    expect(text).toContain("  would upsert     memberships orgmem_new");
+    expect(text).toContain("  would tombstone  memberships orgmem_b");
     expect(text).toContain("Dry run: would upsert 1 and tombstone 2. Nothing was changed.");
     expect(text).not.toContain("applied");
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { InvalidEventError } from "../../supabase/functions/_shared/errors.ts";
 import { changeForEvent, ledgerEvent, parseEnvelope } from "../../supabase/functions/_shared/events.ts";
 import { membershipFromClerk, membershipKeys, organizationFromClerk } from "../../supabase/functions/_shared/mappers.ts";
-import { backfillEvent, reconcileTombstone } from "../../scripts/ops/backfill.ts";
+import { backfillEvent, reconcileTombstone } from "../../supabase/functions/_shared/backend-events.ts";
 import { deletedJSON, envelope, membershipJSON, organizationJSON, userJSON } from "../../scripts/simulator/payloads.ts";
 
 const created = Date.UTC(2026, 0, 2);

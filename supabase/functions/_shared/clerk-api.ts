@@ -9,7 +9,7 @@
  * the shared mappers read, so rows look the same as the webhook's.
  */
 import { createClerkClient } from "@clerk/backend";
-import { isClerkAPIResponseError } from "@clerk/backend/errors";
+import { ClerkAPIResponseError, isClerkAPIResponseError } from "@clerk/backend/errors";
 
 /** The three kinds of Clerk object the sync keeps. */
 export type ClerkKind = "users" | "organizations" | "memberships";
@@ -38,9 +38,29 @@ export interface ClerkReaderOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** Orders the Backend API lists by: users take both, organizations and memberships only created_at. */
+export type ListOrder = "+created_at" | "+updated_at";
+
 export interface ClerkReader {
+  /** Objects per list request: a shorter page is the last one. */
+  readonly pageSize: number;
   /** Every object of a kind, oldest first, one page at a time. */
   pages(kind: ClerkKind): AsyncGenerator<ClerkPage>;
+  /**
+   * One page of a kind from `offset`, one request (no total). Users may be ordered by
+   * `+updated_at`; @clerk/backend 3.25 types organizations and instance memberships as
+   * orderable by created_at only, so those always come in creation order.
+   */
+  page(kind: ClerkKind, offset: number, orderBy?: ListOrder): Promise<ClerkObject[]>;
+  /** How many users Clerk holds (one request), for a progress bar. */
+  userCount(): Promise<number>;
+  /** Which of these users or organizations (at most 100) Clerk still has: one request. */
+  existing(kind: "users" | "organizations", ids: string[]): Promise<Set<string>>;
+  /**
+   * The memberships of one organization held by these users (at most 100), one
+   * request; null when Clerk no longer has the organization.
+   */
+  membershipsOfUsers(organizationId: string, userIds: string[]): Promise<ClerkObject[] | null>;
   /** One user, or null when Clerk answers 404. */
   user(id: string): Promise<ClerkObject | null>;
   /** One organization, or null when Clerk answers 404. */
@@ -121,6 +141,32 @@ export function createClerkReader(options: ClerkReaderOptions): ClerkReader {
     }
   }
 
+  /**
+   * GET /v1/users as one request. @clerk/backend's getUserList always sends a second
+   * one for the total count, which would double the requests of every page and of
+   * every existence check; this reads the same JSON with the same key and errors.
+   */
+  async function userList(query: Record<string, string | number | string[]>): Promise<ClerkObject[]> {
+    const url = new URL(`${options.apiUrl.replace(/\/+$/, "")}/v1/users`);
+    for (const [key, value] of Object.entries(query)) {
+      for (const item of [value].flat()) url.searchParams.append(key, String(item));
+    }
+    const response = await fetch(url, { headers: { authorization: `Bearer ${options.secretKey}`, accept: "application/json" } });
+    const body = await response.json().catch(() => null);
+    if (!response.ok) {
+      const retryAfter = Number.parseInt(response.headers.get("retry-after") ?? "", 10);
+      const error = new ClerkAPIResponseError(response.statusText, {
+        data: [],
+        status: response.status,
+        retryAfter: Number.isNaN(retryAfter) ? undefined : retryAfter,
+      });
+      // deno-lint-ignore no-explicit-any -- Clerk's error JSON, as @clerk/backend parses it.
+      error.errors = ((body as any)?.errors ?? []).map((e: any) => ({ code: e.code, message: e.message, longMessage: e.long_message }));
+      throw error;
+    }
+    return body as ClerkObject[];
+  }
+
   async function listPage(kind: ClerkKind, offset: number): Promise<ClerkPage> {
     const order = { limit, offset, orderBy: "+created_at" as const };
     switch (kind) {
@@ -143,6 +189,7 @@ export function createClerkReader(options: ClerkReaderOptions): ClerkReader {
   }
 
   return {
+    pageSize: limit,
     // Offset pages in ascending creation order: objects created during the run land
     // after the last page instead of shifting the pages still to come. An object
     // deleted during the run does shift them, so one run can miss an object; the
@@ -152,6 +199,37 @@ export function createClerkReader(options: ClerkReaderOptions): ClerkReader {
         const page = await listPage(kind, offset);
         if (page.items.length > 0) yield page;
         if (page.items.length < limit) return;
+      }
+    },
+    async page(kind, offset, orderBy = "+created_at") {
+      if (kind === "users") {
+        return await call(`listing users at ${offset}`, () => userList({ limit, offset, order_by: orderBy }));
+      }
+      return (await listPage(kind, offset)).items;
+    },
+    userCount: () => call("counting users", () => clerk.users.getCount()),
+    async existing(kind, ids) {
+      if (ids.length > 100) throw new RangeError("existing() checks at most 100 ids per request");
+      if (ids.length === 0) return new Set();
+      const found = kind === "users"
+        ? await call(`checking ${ids.length} users`, () => userList({ user_id: ids, limit: ids.length }))
+        : (await call(
+          `checking ${ids.length} organizations`,
+          () => clerk.organizations.getOrganizationList({ organizationId: ids, limit: ids.length }),
+        )).data.map((organization) => organization.raw as unknown as ClerkObject);
+      return new Set(found.map((object) => object.id));
+    },
+    async membershipsOfUsers(organizationId, userIds) {
+      if (userIds.length > 100) throw new RangeError("membershipsOfUsers() checks at most 100 users per request");
+      try {
+        const { data } = await call(
+          `checking ${userIds.length} memberships of ${organizationId}`,
+          () => clerk.organizations.getOrganizationMembershipList({ organizationId, userId: userIds, limit: 100 }),
+        );
+        return data.map((membership) => membership.raw as unknown as ClerkObject);
+      } catch (error) {
+        if (error instanceof ClerkApiError && error.status === 404) return null;
+        throw error;
       }
     },
     user: (id) => maybe(`reading user ${id}`, () => clerk.users.getUser(id)),
@@ -173,7 +251,7 @@ export function createClerkReader(options: ClerkReaderOptions): ClerkReader {
 }
 
 function apiError(what: string, error: unknown, attempts?: number): ClerkApiError {
-  const tries = attempts ? ` after ${attempts} attempts` : "";
+  const tries = attempts && attempts > 1 ? ` after ${attempts} attempts` : "";
   if (isClerkAPIResponseError(error)) {
     const detail = error.errors.map((e) => e.longMessage ?? e.message).join("; ") || error.message;
     return new ClerkApiError(`${what}: Clerk answered ${error.status ?? "no status"}${tries}: ${detail}`, error.status);

@@ -443,10 +443,55 @@ export type Database = {
         Args: { payloads_older_than?: string; rows_older_than?: string };
         Returns: Json;
       };
+      reconcile_acquire: {
+        Args: {
+          holder: string;
+          lease_seconds: number;
+          run: string;
+          schedule_seconds?: number;
+        };
+        Returns: Json;
+      };
+      reconcile_finish: {
+        Args: { holder: string; run: string; state: Json; step: Json };
+        Returns: boolean;
+      };
+      reconcile_live_count: { Args: { kind: string }; Returns: number };
+      reconcile_local_rows: {
+        Args: { ids: string[]; kind: string };
+        Returns: {
+          clerk_id: string;
+          clerk_updated_at: string;
+          deleted_at: string;
+          organization_id: string;
+          user_id: string;
+        }[];
+      };
+      reconcile_save: {
+        Args: {
+          holder: string;
+          lease_seconds: number;
+          run: string;
+          state: Json;
+        };
+        Returns: boolean;
+      };
+      reconcile_sweep_rows: {
+        Args: { after_key: string[]; kind: string; max_rows: number };
+        Returns: {
+          clerk_id: string;
+          organization_id: string;
+          user_id: string;
+        }[];
+      };
       session_clerk_id: { Args: Record<PropertyKey, never>; Returns: string };
       sync_health: { Args: { stale_after_seconds?: number }; Returns: Json };
       sync_health_report: {
         Args: { stale_after_seconds?: number; window_minutes?: number };
+        Returns: Json;
+      };
+      sync_reconcile_report: {
+        Args: Record<PropertyKey, never>;
         Returns: Json;
       };
     };

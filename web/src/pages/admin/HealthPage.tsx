@@ -8,6 +8,7 @@ import { formatBytes, formatCount, formatDuration, formatLag } from "../../lib/n
 import { useDocumentTitle } from "../../lib/useDocumentTitle.ts";
 import { EventsChart } from "./EventsChart.tsx";
 import { FailedEvents } from "./FailedEvents.tsx";
+import { ReconcileStatus } from "./ReconcileStatus.tsx";
 import { useSignInPath } from "../../auth/signInPath.ts";
 import "./HealthPage.css";
 
@@ -109,6 +110,7 @@ function HealthReport({ userId, refreshMs }: { userId: string; refreshMs?: numbe
         </div>
       ) : null}
       <StallWarning report={data} />
+      <ReconcileStatus userId={userId} refreshMs={refreshMs} />
       <HealthStats report={data} />
       <div className={report.isPlaceholderData ? "health__stale" : undefined}>
         <EventsChart perMinute={data.per_minute} />
