@@ -95,7 +95,24 @@ describe("an event type the sync does not store leaves only its id, type and obj
     expect(row.whole).not.toContain(email.to_email_address);
   });
 
-  it("session.created with the end user's IP address, city and whole user", async () => {
+  it("session.created with the end user's IP address and city, and no user: ignored, and only its id, type and object id stored", async () => {
+    const session = {
+      ...sessionJSON({ userId: `user_ledgerBare${tag}` }),
+      latest_activity: { ip_address: "198.51.100.24", city: `Akureyri${tag}`, country: "IS", browser_name: "Firefox" },
+      user: null,
+    };
+    const event = { ...envelope("session.created", session), event_attributes: { http_request: { client_ip: "198.51.100.24", user_agent: `BareAgent/${tag}` } } };
+    const id = clerkId("msg");
+    expect((await deliverEvent(stack, event, id)).body).toEqual({ outcome: "ignored" });
+
+    const row = await ledgerRow(id);
+    expect(row).toMatchObject({ outcome: "ignored", type: "session.created", object_id: session.id, payload: null });
+    for (const trace of ["198.51.100.24", `Akureyri${tag}`, `BareAgent/${tag}`]) {
+      expect(row.whole, `${trace} is stored nowhere in the row`).not.toContain(trace);
+    }
+  });
+
+  it("session.created with the end user's IP address, city and whole user: the user is applied, and the session's own fields are stored nowhere", async () => {
     const session = {
       ...sessionJSON({ userId: `user_ledgerSess${tag}` }),
       latest_activity: { ip_address: "198.51.100.23", city: `Reykjavik${tag}`, country: "IS", browser_name: "Firefox" },
@@ -103,11 +120,13 @@ describe("an event type the sync does not store leaves only its id, type and obj
     };
     const event = { ...envelope("session.created", session), event_attributes: { http_request: { client_ip: "198.51.100.23", user_agent: `Agent/${tag}` } } };
     const id = clerkId("msg");
-    expect((await deliverEvent(stack, event, id)).body).toEqual({ outcome: "ignored" });
+    expect((await deliverEvent(stack, event, id)).body).toEqual({ outcome: "applied" });
 
     const row = await ledgerRow(id);
-    expect(row).toMatchObject({ outcome: "ignored", type: "session.created", object_id: session.id, payload: null });
-    for (const trace of ["198.51.100.23", `Reykjavik${tag}`, `Agent/${tag}`, `sess.${tag}@private.example`, `SESSPRIVATE-${tag}`]) {
+    expect(row).toMatchObject({ outcome: "applied", type: "session.created", object_id: session.id });
+    // What a replay needs: the user, as a user.updated would carry it (its email included, as for every user event).
+    expect(row.payload.data.user.id).toBe(`user_ledgerSess${tag}`);
+    for (const trace of ["198.51.100.23", `Reykjavik${tag}`, `Agent/${tag}`, `SESSPRIVATE-${tag}`, "latest_activity"]) {
       expect(row.whole, `${trace} is stored nowhere in the row`).not.toContain(trace);
     }
   });
