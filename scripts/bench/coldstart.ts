@@ -29,6 +29,7 @@ export async function benchColdStart(stack: StackStatus, runs: number, log: (lin
       SUPABASE_SERVICE_ROLE_KEY: stack.serviceRoleKey,
       SUPABASE_ANON_KEY: stack.anonKey,
       SUPABASE_DB_URL: stack.dbUrl,
+      CLERK_WEBHOOK_DB_URL: stack.webhookDbUrl,
       CLERK_WEBHOOK_SIGNING_SECRET: stack.webhookSecret,
     }, join(dir, "function.log"));
     try {

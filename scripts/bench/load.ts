@@ -1,4 +1,5 @@
-import autocannon from "autocannon";
+import { Agent, request as httpRequest } from "node:http";
+import { readFile } from "node:fs/promises";
 import pg from "pg";
 import { profileFromUser } from "../../supabase/functions/_shared/mappers.ts";
 import type { SignedRequest } from "./signing.ts";
@@ -6,46 +7,65 @@ import type { SignedRequest } from "./signing.ts";
 export interface LoadResult {
   label: string;
   concurrency: number;
+  /** Requests offered to the run. */
   events: number;
+  /** Requests actually sent: fewer than `events` when the run hit its time limit. */
+  sent: number;
   ok: number;
   failed: number;
+  /** From the first request sent to the last answer received (performance.now()). */
   seconds: number;
+  /** ok ÷ seconds. */
   perSecond: number;
   latencyMs: { p50: number; p99: number; max: number };
 }
 
+export interface LoadOptions {
+  /** Sees each request index as it is sent. */
+  onSent?: (index: number) => void;
+  /** Stop sending new requests after this long; what was sent is still awaited. */
+  maxSeconds?: number;
+  /** Receives every latency (ms), for percentiles over several runs. */
+  latencies?: number[];
+}
+
 /**
- * Sends every request once over HTTP at `concurrency` connections (autocannon) and
- * reports 2xx per second and latency. `onSent` sees each request index as it is sent.
+ * Sends each request once over HTTP, `concurrency` at a time on as many keep-alive
+ * connections, and reports 2xx per second and latency. The clock runs from the first
+ * send to the last answer, so the rate is that of the requests actually sent. (autocannon,
+ * used before, checks `amount` only on its 1-second tick: its runs lasted up to a second
+ * too long, and short runs were under-reported by up to a third.)
  */
-export async function httpLoad(label: string, url: string, requests: SignedRequest[], concurrency: number, onSent?: (index: number) => void): Promise<LoadResult> {
-  let next = 0;
-  const result = await autocannon({
-    url,
-    connections: concurrency,
-    amount: requests.length,
-    timeout: 30,
-    requests: [{
-      method: "POST",
-      setupRequest: (request) => {
-        const index = next++;
-        onSent?.(index);
-        const item = requests[index % requests.length];
-        return { ...request, method: "POST", body: item.body, headers: item.headers };
-      },
-    }],
-  });
-  const ok = result["2xx"];
-  return {
-    label,
-    concurrency,
-    events: requests.length,
-    ok,
-    failed: result.non2xx + result.errors + result.timeouts,
-    seconds: result.duration,
-    perSecond: ok / result.duration,
-    latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
-  };
+export async function httpLoad(label: string, url: string, requests: SignedRequest[], concurrency: number, options: LoadOptions = {}): Promise<LoadResult> {
+  const target = new URL(url);
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const post = (item: SignedRequest) =>
+    new Promise<number>((resolve) => {
+      const req = httpRequest({
+        agent,
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: "POST",
+        headers: { ...item.headers, "content-length": Buffer.byteLength(item.body) },
+        timeout: 30_000,
+      }, (res) => {
+        res.resume();
+        res.once("end", () => resolve(res.statusCode ?? 0));
+        res.once("error", () => resolve(0));
+      });
+      req.once("timeout", () => req.destroy());
+      req.once("error", () => resolve(0));
+      req.end(item.body);
+    });
+  try {
+    return await boundedLoop(label, requests, concurrency, options, async (item) => {
+      const status = await post(item);
+      return status >= 200 && status < 300;
+    });
+  } finally {
+    agent.destroy();
+  }
 }
 
 /**
@@ -53,7 +73,7 @@ export async function httpLoad(label: string, url: string, requests: SignedReque
  * statements (with the same clock guard) sent straight to Postgres by a Node client,
  * one connection per concurrent sender, each statement its own transaction.
  */
-export async function rawUpsertLoad(label: string, dbUrl: string, requests: SignedRequest[], concurrency: number): Promise<LoadResult> {
+export async function rawUpsertLoad(label: string, dbUrl: string, requests: SignedRequest[], concurrency: number, options: LoadOptions = {}): Promise<LoadResult> {
   const rows = requests.map((request) => {
     const event = JSON.parse(request.body);
     const row = profileFromUser(event.data);
@@ -63,39 +83,67 @@ export async function rawUpsertLoad(label: string, dbUrl: string, requests: Sign
       new Date(event.timestamp).toISOString(), request.id,
     ];
   });
-  const pool = new pg.Pool({ connectionString: dbUrl, max: concurrency });
-  const clients = await Promise.all(Array.from({ length: concurrency }, () => pool.connect()));
-  const latencies: number[] = [];
-  let next = 0;
-  let failed = 0;
-  const started = performance.now();
-  await Promise.all(clients.map(async (client) => {
-    while (next < rows.length) {
-      const values = rows[next++];
-      const t = performance.now();
+  const clients = await Promise.all(Array.from({ length: concurrency }, async () => {
+    const client = new pg.Client({ connectionString: dbUrl });
+    await client.connect();
+    return client;
+  }));
+  const idle = [...clients];
+  try {
+    return await boundedLoop(label, rows, concurrency, options, async (values) => {
+      // boundedLoop never has more than `concurrency` calls in flight, so one is idle.
+      const client = idle.pop()!;
       try {
         await client.query({ name: "bench_upsert", text: upsertSql, values });
+        return true;
       } catch {
-        failed++;
+        return false;
+      } finally {
+        idle.push(client);
       }
+    });
+  } finally {
+    await Promise.all(clients.map((client) => client.end()));
+  }
+}
+
+/** Runs `send` over `items`, at most `concurrency` at once, timing each and the whole. */
+async function boundedLoop<T>(label: string, items: T[], concurrency: number, options: LoadOptions, send: (item: T) => Promise<boolean>): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let next = 0;
+  let ok = 0;
+  const started = performance.now();
+  const deadline = started + (options.maxSeconds ?? Infinity) * 1000;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < items.length && performance.now() < deadline) {
+      const index = next++;
+      options.onSent?.(index);
+      const t = performance.now();
+      if (await send(items[index])) ok++;
       latencies.push(performance.now() - t);
     }
   }));
+  if (options.latencies) for (const ms of latencies) options.latencies.push(ms);
   const seconds = (performance.now() - started) / 1000;
-  clients.forEach((client) => client.release());
-  await pool.end();
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => Number(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))].toFixed(2));
   return {
     label,
     concurrency,
-    events: rows.length,
-    ok: rows.length - failed,
-    failed,
-    seconds,
-    perSecond: (rows.length - failed) / seconds,
-    latencyMs: { p50: at(0.5), p99: at(0.99), max: at(1) },
+    events: items.length,
+    sent: next,
+    ok,
+    failed: next - ok,
+    seconds: Number(seconds.toFixed(3)),
+    perSecond: ok / seconds,
+    latencyMs: latencySummary(latencies),
   };
+}
+
+/** p50, p99 and max of latencies in ms (two decimals). */
+export function latencySummary(latencies: number[]): LoadResult["latencyMs"] {
+  if (latencies.length === 0) return { p50: 0, p99: 0, max: 0 };
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const at = (q: number) => Number(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(2));
+  return { p50: at(0.5), p99: at(0.99), max: at(1) };
 }
 
 const upsertSql = `
@@ -113,7 +161,6 @@ where (p.event_at, p.event_id) < (excluded.event_at, excluded.event_id)`;
 
 /** Resident memory of a process in MiB, from /proc. */
 export async function residentMiB(pid: number): Promise<number> {
-  const { readFile } = await import("node:fs/promises");
   const status = await readFile(`/proc/${pid}/status`, "utf8");
   const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return Math.round((kib / 1024) * 10) / 10;

@@ -70,7 +70,7 @@ export interface Program {
 
 const helpOption: OptionSpec = { type: "boolean", short: "h", description: "Show this help" };
 
-/** Runs argv (without node and the script) against the program. Never throws: returns the exit code. */
+/** Runs argv (without node and the script) against the program, and returns the exit code. */
 export async function runProgram(program: Program, argv: string[]): Promise<number> {
   const commands = program.groups.flatMap((group) => group.commands);
   const [name, ...rest] = argv;
@@ -85,12 +85,12 @@ export async function runProgram(program: Program, argv: string[]): Promise<numb
   const find = (wanted: string) => commands.find((c) => c.name === wanted);
   if (name === "help") {
     const target = find(rest[0]);
-    if (!target || rest.length > 1) return usageFailure(program, unknownCommand(program, rest.join(" "), commands));
+    if (!target || rest.length > 1) return usageFailure(program, unknownCommand(rest.join(" "), commands));
     console.log(commandUsage(program, target));
     return 0;
   }
   const target = find(name);
-  if (!target) return usageFailure(program, unknownCommand(program, name, commands));
+  if (!target) return usageFailure(program, unknownCommand(name, commands));
 
   let parsed: { values: Record<string, unknown>; positionals: string[] };
   try {
@@ -139,7 +139,7 @@ function usageFailure(program: Program, message: string, target?: Command): numb
   return 2;
 }
 
-function unknownCommand(program: Program, name: string, commands: Command[]): string {
+function unknownCommand(name: string, commands: Command[]): string {
   const near = commands.filter((c) => distance(c.name, name) <= 2).map((c) => c.name);
   return `unknown command "${name}"${near.length ? ` (did you mean ${near.join(" or ")}?)` : ""}.`;
 }

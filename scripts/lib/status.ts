@@ -8,6 +8,8 @@ export interface StackStatus {
   apiUrl: string;
   /** Postgres connection string for the postgres superuser. */
   dbUrl: string;
+  /** Postgres connection string of the clerk_webhook role: the functions' CLERK_WEBHOOK_DB_URL. */
+  webhookDbUrl: string;
   anonKey: string;
   serviceRoleKey: string;
   /** The clerk-webhook function's URL through the gateway. */
@@ -18,6 +20,10 @@ export interface StackStatus {
   devTokenUrl: string;
   /** Public keys of the dev token issuer. */
   jwksUrl: string;
+  /** The fake Clerk Backend API: the simulator's users, as clerk-sync-self reads them. */
+  clerkApiUrl: string;
+  /** Its secret key (CLERK_SECRET_KEY for it), new on every start. */
+  clerkSecretKey: string;
   /** The folder holding data, keys and logs. */
   stateDir: string;
   /** The folder of PostgREST's and the functions' unix sockets (only the gateway is on TCP). */

@@ -10,8 +10,10 @@ export function createNodeClient(
   url: string,
   key: string,
   accessToken?: () => Promise<string | null>,
+  options: { fetch?: typeof fetch } = {},
 ): SupabaseClient<Database> {
   return createClient<Database>(url, key, {
+    global: options.fetch ? { fetch: options.fetch } : undefined,
     auth: accessToken ? undefined : { persistSession: false, autoRefreshToken: false },
     accessToken,
     realtime: { transport: WebSocket as never },

@@ -20,19 +20,20 @@ import type { SupabaseClient } from "@supabase/supabase-js";
 import { createEventApplier, type EventApplier } from "../../supabase/functions/_shared/apply.ts";
 import type { Database } from "../../supabase/functions/_shared/database.types.ts";
 import { InvalidEventError } from "../../supabase/functions/_shared/errors.ts";
-import { type ApplyOutcome, type LedgerEvent, ledgerEvent, parseEnvelope } from "../../supabase/functions/_shared/events.ts";
+import type { ApplyOutcome, LedgerEvent } from "../../supabase/functions/_shared/events.ts";
+import { goneEvent, snapshotEvent } from "../../supabase/functions/_shared/snapshots.ts";
 import type { Progress } from "../lib/progress.ts";
 import type { ClerkKind, ClerkObject, ClerkReader } from "../../supabase/functions/_shared/clerk-api.ts";
 import { inParallel } from "../lib/parallel.ts";
 
 export const clerkKinds: ClerkKind[] = ["users", "organizations", "memberships"];
 
-/** Per kind: the webhook event type prefix, the JSON `object` name, and the table. */
+/** Per kind: the table its rows are in. */
 const kindInfo = {
-  users: { eventType: "user", object: "user", table: "profiles" },
-  organizations: { eventType: "organization", object: "organization", table: "organizations" },
-  memberships: { eventType: "organizationMembership", object: "organization_membership", table: "organization_memberships" },
-} as const satisfies Record<ClerkKind, { eventType: string; object: string; table: keyof Database["public"]["Tables"] }>;
+  users: { table: "profiles" },
+  organizations: { table: "organizations" },
+  memberships: { table: "organization_memberships" },
+} as const satisfies Record<ClerkKind, { table: keyof Database["public"]["Tables"] }>;
 
 /** A synced row here, as reconcile compares it. */
 export interface LocalRow {
@@ -102,23 +103,14 @@ export class TooManyDeletesError extends Error {
   override name = "TooManyDeletesError";
 }
 
-/** The event that applies one version of a Clerk object, as the webhook's `<kind>.updated` would. */
+/** The event that applies one version of a Clerk object, as the webhook's `<kind>.updated` would (`backfill:<id>:<updated_at>`). */
 export function backfillEvent(kind: ClerkKind, object: ClerkObject, receivedAt = new Date()): LedgerEvent {
-  const envelope = parseEnvelope({ object: "event", type: `${kindInfo[kind].eventType}.updated`, data: object });
-  return ledgerEvent(`backfill:${object.id}:${object.updated_at}`, envelope, receivedAt);
+  return snapshotEvent("backfill", kind, object, receivedAt);
 }
 
-/**
- * The event that tombstones a row Clerk no longer has, clocked `at` (when Clerk
- * confirmed it gone). A membership tombstone names its organization and user, as
- * organizationMembership.deleted does.
- */
+/** The event that tombstones a row Clerk no longer has, clocked `at`, when Clerk confirmed it gone (`reconcile:<id>:gone:<at>`). */
 export function reconcileTombstone(kind: ClerkKind, row: LocalRow, at: number): LedgerEvent {
-  const data = kind === "memberships"
-    ? { object: kindInfo[kind].object, id: row.clerk_id, deleted: true, organization: { id: row.organization_id }, public_user_data: { user_id: row.user_id } }
-    : { object: kindInfo[kind].object, id: row.clerk_id, deleted: true };
-  const envelope = parseEnvelope({ object: "event", type: `${kindInfo[kind].eventType}.deleted`, timestamp: at, data });
-  return ledgerEvent(`reconcile:${row.clerk_id}:gone:${at}`, envelope, new Date(at));
+  return goneEvent("reconcile", kind, row, at);
 }
 
 /** Runs a backfill or a reconcile over each kind in turn: users, organizations, memberships. */

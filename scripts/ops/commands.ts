@@ -7,11 +7,10 @@ import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { command, type Command, CommandError, UsageError, wholeNumber } from "../lib/cli.ts";
 import { progress } from "../lib/progress.ts";
-import { createNodeClient } from "../lib/supabase.ts";
 import { type ClerkKind, createClerkReader } from "../../supabase/functions/_shared/clerk-api.ts";
 import { isMessageId, messageIdProblem } from "../../supabase/functions/_shared/message-id.ts";
 import { clerkKinds, type KindReport, supabaseTarget, syncFromClerk, TooManyDeletesError } from "./backfill.ts";
-import { loadOperatorConfig } from "./config.ts";
+import { loadOperatorConfig, operatorClient } from "./config.ts";
 import { discardFailedAndReport } from "./discard-failed.ts";
 import { exportEvents } from "./export.ts";
 import { describePreview, previewPrune, pruneLedger, pruneRequest } from "./prune-ledger.ts";
@@ -56,7 +55,7 @@ const replayFailedCommand = command({
     const limit = values.limit === undefined ? undefined : wholeNumber(values.limit, "--limit", { min: 1 });
     const ids = values.id && messageIds(values.id);
     const config = await loadOperatorConfig();
-    return await replayFailedAndReport(createNodeClient(config.supabaseUrl, config.serviceRoleKey), { ids, limit });
+    return await replayFailedAndReport(operatorClient(config), { ids, limit });
   },
 });
 
@@ -76,7 +75,7 @@ event instead when a fix can make it apply: replay-failed --id msg_….`,
     const ids = messageIds(values.id);
     if (values.reason !== undefined && values.reason.length > 500) throw new UsageError("--reason must be at most 500 characters.");
     const config = await loadOperatorConfig();
-    return await discardFailedAndReport(createNodeClient(config.supabaseUrl, config.serviceRoleKey), { ids, reason: values.reason, dryRun: values["dry-run"] === true });
+    return await discardFailedAndReport(operatorClient(config), { ids, reason: values.reason, dryRun: values["dry-run"] === true });
   },
 });
 
@@ -91,7 +90,7 @@ const pruneLedgerCommand = command({
   async run({ values }) {
     const request = pruneRequest(values["older-than"], values["delete-older-than"]);
     const config = await loadOperatorConfig();
-    const client = createNodeClient(config.supabaseUrl, config.serviceRoleKey);
+    const client = operatorClient(config);
     if (values["dry-run"]) {
       console.log(describePreview(request, await previewPrune(client, request)));
       return 0;
@@ -126,7 +125,7 @@ they are duplicates (same message ids); to another, such as a fresh local stack,
   async run({ values }) {
     const limit = values.limit === undefined ? undefined : wholeNumber(values.limit, "--limit", { min: 1 });
     const config = await loadOperatorConfig();
-    const lines = exportEvents(createNodeClient(config.supabaseUrl, config.serviceRoleKey), { type: values.type, limit });
+    const lines = exportEvents(operatorClient(config), { type: values.type, limit });
     let count = 0;
     const out = values.out ? createWriteStream(values.out) : process.stdout;
     for await (const line of lines) {
@@ -172,7 +171,7 @@ async function syncCommand(
   const dryRun = values["dry-run"] === true;
   console.error(`${dryRun ? "Dry run: nothing will change. " : ""}${mode === "backfill" ? "Backfilling" : "Reconciling"} from ${config.clerkApiUrl} into ${config.supabaseUrl}`);
 
-  const target = supabaseTarget(createNodeClient(config.supabaseUrl, config.serviceRoleKey));
+  const target = supabaseTarget(operatorClient(config));
   const reports: KindReport[] = [];
   try {
     // One kind at a time, so that a failure still prints what was done before it.

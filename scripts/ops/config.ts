@@ -6,9 +6,13 @@
  *   SUPABASE_URL                default: the running local stack's API
  *   SUPABASE_SERVICE_ROLE_KEY   default: the running local stack's service-role key
  */
+import type { SupabaseClient } from "@supabase/supabase-js";
+import type { Database } from "../../supabase/functions/_shared/database.types.ts";
 import { CommandError } from "../lib/cli.ts";
+import { explainingFetch } from "../lib/connection.ts";
 import { stackOptionsFromEnv } from "../lib/env.ts";
 import { readStatus } from "../lib/status.ts";
+import { createNodeClient } from "../lib/supabase.ts";
 
 export interface OperatorConfig {
   /** Supabase API URL (`SUPABASE_URL`, else the running local stack's). */
@@ -42,4 +46,9 @@ export async function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): 
     clerkSecretKey: env.CLERK_SECRET_KEY?.trim() || null,
     clerkApiUrl: env.CLERK_API_URL?.trim() || "https://api.clerk.com",
   };
+}
+
+/** The service-role client the operator commands write with; an unreachable URL is named, with what to check. */
+export function operatorClient(config: OperatorConfig): SupabaseClient<Database> {
+  return createNodeClient(config.supabaseUrl, config.serviceRoleKey, undefined, { fetch: explainingFetch(`SUPABASE_URL (${config.supabaseUrl})`) });
 }

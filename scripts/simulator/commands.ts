@@ -12,7 +12,7 @@ import { startFakeClerkApi } from "./fake-api.ts";
 import { parseEventFile } from "./replay.ts";
 import { seedDemoUsers } from "./seed.ts";
 import { buildEvent, eventCatalogue, isCatalogued } from "./send.ts";
-import { loadState, saveState } from "./state.ts";
+import { type DeletedUser, loadState, saveState, updateState } from "./state.ts";
 
 /** Where events go: every command that sends takes these. */
 const deliveryOptions = {
@@ -64,6 +64,7 @@ const send = command({
     user: { type: "string", value: "ID", description: "The user to update or delete (default: the newest simulated user)" },
     org: { type: "string", value: "ID", description: "The organization, for organization and membership events" },
     set: { type: "string", multiple: true, value: "field=value", description: "Set a field of data: first_name=Ada, public_metadata='{\"admin\":true}'" },
+    "no-deliver": { type: "boolean", description: "Change \"Clerk\" (the stack's fake Backend API) only: the webhook is never sent" },
     "any-type": { type: "boolean", description: "Send a type the simulator does not know, with a bare data object" },
     ...deliveryOptions,
   },
@@ -74,7 +75,9 @@ webhook has accepted it: a refused or failed send changes nothing.
 
   npm run clerk -- send user.created --set first_name=Grace --set last_name=Hopper
   npm run clerk -- send user.updated --set username=grace
-  npm run clerk -- send user.deleted --user user_…`,
+  npm run clerk -- send user.deleted --user user_…
+  npm run clerk -- send user.created --no-deliver   a user the webhook never told us about:
+                                                   sign in as them, and My profile pulls them`,
   async run({ values, args: [type] }) {
     if (!isCatalogued(type)) {
       const nearest = Math.min(...eventCatalogue.map((known) => distance(known, type)));
@@ -85,6 +88,7 @@ webhook has accepted it: a refused or failed send changes nothing.
       }
       console.error(`Warning: "${type}" is not in the simulator's catalogue; sending it with a bare data object.${hint}`);
     }
+    if (values["no-deliver"]) return await changeClerkOnly(type, values);
     const { status, delivery } = await target(values);
     const state = await loadState(stateDir());
     const { event, subject } = buildEvent(type, state, { user: values.user, org: values.org, set: values.set ?? [], apiUrl: status?.apiUrl });
@@ -99,18 +103,24 @@ const users = command({
   name: "users",
   summary: "List the simulated users, newest first: ids, names, and whether they are deleted",
   options: {
-    json: { type: "boolean", description: "Print JSON, one object per user" },
+    json: { type: "boolean", description: "Print a JSON array, one object per user" },
   },
   details: "The first live user is the one `send` picks when --user is not given.",
   async run({ values }) {
     const state = await loadState(stateDir());
-    const rows = [
-      ...Object.values(state.users).map((u) => ({ id: u.id, first_name: u.first_name, last_name: u.last_name, username: u.username, created_at: u.created_at, deleted: false })),
-      ...Object.values(state.deletedUsers ?? {}).map((u) => ({ id: u.id, first_name: u.first_name, last_name: u.last_name, username: u.username, created_at: u.created_at, deleted: true })),
+    const listed = (user: Omit<DeletedUser, "deleted_at">, deleted: boolean) => ({
+      id: user.id,
+      name: [user.first_name, user.last_name].filter(Boolean).join(" "),
+      username: user.username,
+      deleted,
+      created_at: user.created_at,
+    });
+    const list = [
+      ...Object.values(state.users).map((user) => listed(user, false)),
+      ...Object.values(state.deletedUsers ?? {}).map((user) => listed(user, true)),
     ].sort((a, b) => Number(a.deleted) - Number(b.deleted) || b.created_at - a.created_at);
-    const list = rows.map(({ first_name, last_name, ...row }) => ({ ...row, name: [first_name, last_name].filter(Boolean).join(" ") }));
     if (values.json) {
-      console.log(JSON.stringify(list.map(({ id, name, username, deleted, created_at }) => ({ id, name, username, deleted, created_at: new Date(created_at).toISOString() })), null, 2));
+      console.log(JSON.stringify(list.map((user) => ({ ...user, created_at: new Date(user.created_at).toISOString() })), null, 2));
       return 0;
     }
     if (list.length === 0) {
@@ -128,6 +138,24 @@ const users = command({
     return 0;
   },
 });
+
+/**
+ * `send --no-deliver`: what Clerk holds changes (the fake Backend API serves it at once),
+ * and the webhook that would tell the database is lost, as with a wrong secret or a
+ * disabled endpoint. The dashboard's on-demand sync (clerk-sync-self) then has to win.
+ */
+async function changeClerkOnly(type: string, values: { user?: string; org?: string; set?: string[] }): Promise<number> {
+  const status = await requireStatus(stateDir());
+  // Under the lock: Clerk's state changes now, whatever happens to any webhook.
+  const { subject } = await updateState(stateDir(), (state) =>
+    buildEvent(type, state, { user: values.user, org: values.org, set: values.set ?? [], apiUrl: status.apiUrl }));
+  console.log(`✓ ${type}: changed in Clerk (${status.clerkApiUrl}); no webhook sent.`);
+  console.log(`  ${subject.kind} ${subject.id}${subject.label ? ` (${subject.label})` : ""}`);
+  if (subject.kind === "user" && type !== "user.deleted") {
+    console.log(`  Sign in as ${subject.id} on the dashboard (Sign in → "Or sign in with a user id"): My profile pulls it from Clerk.`);
+  }
+  return 0;
+}
 
 const seed = command({
   name: "seed",

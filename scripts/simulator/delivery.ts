@@ -4,6 +4,7 @@
  * retries, and retries on failure on Svix's schedule (compressed for local use).
  */
 import { Webhook } from "svix";
+import { type ConnectionFailure, connectionFailure } from "../lib/connection.ts";
 import { clerkId } from "./ids.ts";
 
 /** Svix's retry schedule after the first attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
@@ -48,47 +49,6 @@ export interface DeliveryResult {
   attempts: number;
   /** Why no answer came, when status is 0. */
   failure?: ConnectionFailure;
-}
-
-/** A request that got no HTTP answer: the error code (ECONNREFUSED, ENOTFOUND, TIMEOUT…) and what it means. */
-export interface ConnectionFailure {
-  code: string;
-  message: string;
-  /** Nothing listens at the URL, or the host does not exist: retrying soon will not help. */
-  unreachable: boolean;
-}
-
-const unreachableCodes = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT", "EADDRNOTAVAIL"]);
-
-/** What fetch threw, as a code and a sentence. */
-export function connectionFailure(error: unknown, url: string): ConnectionFailure {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  const name = (error as Error).name;
-  const code = name === "TimeoutError" ? "TIMEOUT" : cause?.code ?? name ?? "ERROR";
-  const host = (() => {
-    try {
-      return new URL(url).host;
-    } catch {
-      return url;
-    }
-  })();
-  const what: Record<string, string> = {
-    ECONNREFUSED: `connection refused: nothing listens at ${host}`,
-    ENOTFOUND: `no such host: ${host.replace(/:\d+$/, "")} does not resolve`,
-    EAI_AGAIN: `DNS lookup of ${host.replace(/:\d+$/, "")} failed for now`,
-    EHOSTUNREACH: `host unreachable: ${host}`,
-    ENETUNREACH: `network unreachable: ${host}`,
-    UND_ERR_CONNECT_TIMEOUT: `connecting to ${host} timed out`,
-    TIMEOUT: `${host} did not answer in time`,
-    ECONNRESET: `${host} closed the connection`,
-  };
-  // No network code at all (a bad port, a malformed URL): fetch refused before connecting.
-  const refusedByFetch = !cause?.code && name !== "TimeoutError";
-  return {
-    code: refusedByFetch ? "INVALID_URL" : code,
-    message: what[code] ?? `${host}: ${cause?.message ?? (error as Error).message}`,
-    unreachable: refusedByFetch || unreachableCodes.has(code),
-  };
 }
 
 export function newMessage(event: unknown, id = clerkId("msg")): Message {

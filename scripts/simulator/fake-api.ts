@@ -11,6 +11,7 @@
  *   /v1/users                        JSON array, as Clerk's (the total is /v1/users/count)
  *   /v1/users/count                  { object: "total_count", total_count }
  *   /v1/users/:id                    UserJSON or 404
+ *   /v1/users/:id/organization_memberships  { data, total_count }, each with its organization
  *   /v1/organizations                { data, total_count }
  *   /v1/organizations/:id            OrganizationJSON (by id or slug) or 404
  *   /v1/organizations/:id/memberships  { data, total_count }
@@ -76,6 +77,11 @@ export async function startFakeClerkApi(options: FakeClerkApiOptions): Promise<F
       send(res, status, body, headers);
     };
     try {
+      // Only loopback names: a page whose own host name resolves to 127.0.0.1 (DNS
+      // rebinding) must not read the simulator's users, even knowing the key.
+      if (!/^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(req.headers.host ?? "")) {
+        return answer(403, clerkErrors("host_invalid", "Forbidden", "The fake API answers only to 127.0.0.1 and localhost."));
+      }
       if (req.headers.authorization !== `Bearer ${secretKey}`) {
         return answer(401, clerkErrors("authentication_invalid", "Invalid authentication", "The secret key is not valid for this instance."));
       }
@@ -144,6 +150,11 @@ function route(url: URL, state: ClerkState): { status: number; body: unknown } {
   if (path === "/v1/users/count") return { status: 200, body: { object: "total_count", total_count: users.length } };
   if ((match = /^\/v1\/users\/([^/]+)$/.exec(path))) {
     return found(state.users[decodeURIComponent(match[1])], "user");
+  }
+  if ((match = /^\/v1\/users\/([^/]+)\/organization_memberships$/.exec(path))) {
+    const id = decodeURIComponent(match[1]);
+    if (!state.users[id]) return found(undefined, "user");
+    return page(memberships.filter((m) => (m.public_user_data as Json).user_id === id), url, "paginated");
   }
   if (path === "/v1/organizations") return page(organizations, url, "paginated");
   if ((match = /^\/v1\/organizations\/([^/]+)$/.exec(path))) {

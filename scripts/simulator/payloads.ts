@@ -205,7 +205,8 @@ export function membershipJSON(input: { id?: string; organization: OrganizationJ
   };
 }
 
-export function sessionJSON(input: { userId: string; status?: string; now?: number }) {
+/** A SessionJSON; current payloads embed the whole user (`user: UserJSON | null`). */
+export function sessionJSON(input: { userId: string; status?: string; now?: number; user?: UserJSON | null }) {
   const now = input.now ?? Date.now();
   return {
     object: "session",
@@ -218,6 +219,7 @@ export function sessionJSON(input: { userId: string; status?: string; now?: numb
     abandon_at: now + 30 * 24 * 3600 * 1000,
     created_at: now,
     updated_at: now,
+    user: input.user ?? null,
   };
 }
 

@@ -11,7 +11,7 @@ import { progress } from "../lib/progress.ts";
 import { deliver, newMessage } from "./delivery.ts";
 import { clerkId, seededRandom } from "./ids.ts";
 import { envelope, userJSON, type UserJSON } from "./payloads.ts";
-import { loadState, saveState } from "./state.ts";
+import { updateState } from "./state.ts";
 
 const firstNames = ["Ada", "Grace", "Alan", "Katherine", "Linus", "Margaret", "Tim", "Hedy", "Dennis", "Radia", "Ken", "Barbara", "Guido", "Frances", "Yukihiro", "Sophie", "Bjarne", "Anita", "Edsger", "Shafi", "Donald", "Joan", "Vint", "Karen", "Leslie", "Mary", "Niklaus", "Jean", "John", "Evelyn", "Chidi", "Amara", "Mateo", "Sofia", "Kenji", "Aiko", "Lars", "Ingrid", "Rahul", "Priya", "Omar", "Leila", "Tomás", "Lucía", "Wei", "Mei", "Kwame", "Zanele"];
 const lastNames = ["Lovelace", "Hopper", "Turing", "Johnson", "Torvalds", "Hamilton", "Berners-Lee", "Lamarr", "Ritchie", "Perlman", "Thompson", "Liskov", "van Rossum", "Allen", "Matsumoto", "Wilson", "Stroustrup", "Borg", "Dijkstra", "Goldwasser", "Knuth", "Clarke", "Cerf", "Spärck Jones", "Lamport", "Keller", "Wirth", "Bartik", "McCarthy", "Boyd", "Okafor", "Nwosu", "García", "Rossi", "Tanaka", "Sato", "Nilsson", "Larsen", "Sharma", "Iyer", "Haddad", "Karimi", "Fernández", "Morales", "Zhang", "Chen", "Mensah", "Dlamini"];
@@ -97,9 +97,9 @@ export async function seedDemoUsers(
   });
   bar?.done();
   // The simulated Clerk holds the demo users too, so the fake Backend API serves them.
-  const state = await loadState(status.stateDir);
-  for (const { user } of users) state.users[user.id] ??= user;
-  await saveState(status.stateDir, state);
+  await updateState(status.stateDir, (state) => {
+    for (const { user } of users) state.users[user.id] ??= user;
+  });
 
   if (options.withProfiles ?? true) {
     const fields = progress("writing bios   ", users.length);

@@ -137,7 +137,7 @@ export function buildEvent(type: string, state: ClerkState, options: BuildOption
   if (resource === "session") {
     const user = findUser(state, options.user);
     const status = { created: "active", ended: "ended", removed: "removed", revoked: "revoked" }[action] ?? action;
-    const session = sessionJSON({ userId: user.id, status, now });
+    const session = sessionJSON({ userId: user.id, status, now, user });
     return { event: envelope(type, session, now), subject: { kind: "session", id: session.id, label: `of ${user.id}` } };
   }
 

@@ -133,6 +133,17 @@ export async function bootstrapSupabaseRoles(url: string, authenticatorPassword:
   }
 }
 
+/** Sets the password of a login role that the migrations create without one (each database sets its own). */
+export async function setLoginPassword(url: string, role: string, password: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`alter role ${client.escapeIdentifier(role)} with login password ${client.escapeLiteral(password)}`);
+  } finally {
+    await client.end();
+  }
+}
+
 /** Applies supabase/migrations with the real Supabase CLI, exactly as a deploy would. */
 export async function pushMigrations(url: string): Promise<string> {
   return await supabaseCli(["db", "push", `--remote=${plainUrl(url)}`, "--yes"]);

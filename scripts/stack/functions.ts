@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
+import { parse as parseToml } from "smol-toml";
 import { bin, repoRoot } from "../lib/paths.ts";
 import { describeExit, lastLines, type Service, startService } from "./processes.ts";
 
@@ -26,27 +27,22 @@ export function discoverFunctions(): EdgeFunction[] {
         name: entry.name,
         entrypoint: resolve(root, entry.name, "index.ts"),
         importMap: existsSync(importMap) ? importMap : null,
-        verifyJwt: settings.get(entry.name)?.verify_jwt !== "false",
+        verifyJwt: settings.get(entry.name)?.verify_jwt !== false,
       };
     });
 }
 
-/** Reads `key = value` lines of each `[functions.<name>]` section: enough TOML for this file. */
-export function functionSettings(toml: string): Map<string, Record<string, string>> {
-  const sections = new Map<string, Record<string, string>>();
-  let current: Record<string, string> | null = null;
-  for (const line of toml.split("\n")) {
-    const section = /^\s*\[([^\]]+)\]\s*(#.*)?$/.exec(line);
-    if (section) {
-      const fn = /^functions\.(.+)$/.exec(section[1].trim());
-      current = fn ? {} : null;
-      if (fn) sections.set(fn[1].replace(/^"|"$/g, ""), current!);
-      continue;
-    }
-    const pair = /^\s*([\w-]+)\s*=\s*("([^"]*)"|[^#\s]+)/.exec(line);
-    if (pair && current) current[pair[1]] = pair[3] ?? pair[2];
-  }
-  return sections;
+/** A function's section of supabase/config.toml, `[functions.<name>]`: the keys this stack reads. */
+export interface FunctionSettings {
+  verify_jwt?: boolean;
+  import_map?: string;
+  entrypoint?: string;
+}
+
+/** Each `[functions.<name>]` section of supabase/config.toml, read with a real TOML parser. */
+export function functionSettings(toml: string): Map<string, FunctionSettings> {
+  const config = parseToml(toml) as { functions?: Record<string, FunctionSettings> };
+  return new Map(Object.entries(config.functions ?? {}));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from "jose";
@@ -18,6 +18,11 @@ export interface StackKeys {
   sessionPrivateJwk: JWK;
   sessionPublicJwk: JWK;
   webhookSecret: string;
+}
+
+/** The password of a database login role of this stack, derived from its secret (so keys.json, made before the role, stays as it is). */
+export function rolePassword(keys: StackKeys, role: string): string {
+  return createHmac("sha256", keys.jwtSecret).update(`role:${role}`).digest("base64url");
 }
 
 export async function loadOrCreateKeys(stateDir: string): Promise<StackKeys> {

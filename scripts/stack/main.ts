@@ -50,6 +50,7 @@ Local stack is up.
   Database       ${status.dbUrl}
   Webhook        ${status.webhookUrl}
   Dev tokens     POST ${status.devTokenUrl}  { "sub": "user_…" }  (header apikey: the anon key)
+  Clerk API      ${status.clerkApiUrl}   (fake Backend API: the simulator's users; clerk-sync-self reads it)
   Status         ${resolve(status.stateDir, "status.json")}  (npm run stack -- --status)
   Logs           ${resolve(status.stateDir, "logs")}
 

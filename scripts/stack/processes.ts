@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, createWriteStream } from "node:fs";
+import { chmodSync, closeSync, existsSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import http from "node:http";
 import { connect, createServer } from "node:net";
 
@@ -9,7 +9,7 @@ export interface ServiceExit {
   signal: NodeJS.Signals | null;
 }
 
-/** A child process of the stack, with its output in a log file and its last lines in memory. */
+/** A child process of the stack, with its output in a log file. */
 export interface Service {
   name: string;
   child: ChildProcess;
@@ -34,38 +34,39 @@ export function startService(
   args: string[],
   options: { env?: NodeJS.ProcessEnv; cwd?: string; logFile: string },
 ): Service {
-  const child = spawn(command, args, {
-    cwd: options.cwd,
-    env: options.env ?? process.env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  // The child writes straight into its log file: no line passes through this process,
+  // which under load spent more CPU relaying function logs than the gateway did routing.
+  const startOffset = existsSync(options.logFile) ? statSync(options.logFile).size : 0;
+  const log = openSync(options.logFile, "a", 0o600);
+  // The mode applies only to a new file: a log from an older run may still be 0644.
+  chmodSync(options.logFile, 0o600);
+  let child: ChildProcess;
+  try {
+    child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ["ignore", log, log],
+    });
+  } finally {
+    closeSync(log);
+  }
   running.add(child);
   child.once("exit", () => running.delete(child));
-  const log = createWriteStream(options.logFile, { flags: "a", mode: 0o600 });
-  // The mode applies only to a new file: a log from an older run may still be 0644.
-  log.once("open", () => chmodSync(options.logFile, 0o600));
-  const lines: string[] = [];
-  const remember = (chunk: Buffer) => {
-    log.write(chunk);
-    lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
-    lines.splice(0, Math.max(0, lines.length - 20));
-  };
-  child.stdout!.on("data", remember);
-  child.stderr!.on("data", remember);
+  const spawnErrors: string[] = [];
   const exited = new Promise<ServiceExit>((resolve) => {
     child.on("exit", (code, signal) => resolve({ name, code, signal }));
     child.on("error", (error) => {
-      lines.push(String(error));
+      spawnErrors.push(String(error));
       resolve({ name, code: null, signal: null });
     });
-  }).finally(() => log.end());
+  });
 
   return {
     name,
     child,
     logFile: options.logFile,
     exited,
-    tail: () => lines.join("\n"),
+    tail: () => [...lastLogLines(options.logFile, startOffset), ...spawnErrors].join("\n"),
     async stop(graceMs = 5000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill("SIGTERM");
@@ -74,6 +75,25 @@ export function startService(
       clearTimeout(timer);
     },
   };
+}
+
+/** The last 20 lines this run wrote to `file` (from `offset`, where it started), for error messages. */
+function lastLogLines(file: string, offset: number): string[] {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch {
+    return [];
+  }
+  try {
+    const end = fstatSync(fd).size;
+    const start = Math.max(offset, end - 8192);
+    const buffer = Buffer.alloc(Math.max(0, end - start));
+    readSync(fd, buffer, 0, buffer.length, start);
+    return buffer.toString("utf8").split("\n").filter(Boolean).slice(-20);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

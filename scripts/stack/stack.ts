@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
 import type { Server } from "node:http";
@@ -6,10 +7,12 @@ import { join, resolve } from "node:path";
 import { postgrestBinary } from "../lib/paths.ts";
 import { defaultDashboardOrigins } from "../lib/env.ts";
 import { isAlive, readStatus, type StackStatus, statusFile, writeSecretFile } from "../lib/status.ts";
-import { bootstrapSupabaseRoles, type Database, externalDatabase, pushMigrations, startEmbeddedPostgres } from "./database.ts";
-import { cacheFunctionDependencies, discoverFunctions, readFunctionsEnvFile, startFunction } from "./functions.ts";
+import { bootstrapSupabaseRoles, type Database, externalDatabase, pushMigrations, setLoginPassword, startEmbeddedPostgres } from "./database.ts";
+import { startFakeClerkApi } from "../simulator/fake-api.ts";
+import { loadState } from "../simulator/state.ts";
+import { cacheFunctionDependencies, discoverFunctions, type EdgeFunction, readFunctionsEnvFile, startFunction } from "./functions.ts";
 import { createGateway, type FunctionRoute } from "./gateway.ts";
-import { loadOrCreateKeys, postgrestJwks } from "./keys.ts";
+import { loadOrCreateKeys, postgrestJwks, rolePassword } from "./keys.ts";
 import {
   answersOk,
   canConnect,
@@ -33,6 +36,8 @@ export interface StackOptions {
   externalDbUrl?: string;
   /** Extra environment for the Edge Functions; wins over supabase/functions/.env. */
   functionEnv?: Record<string, string>;
+  /** Functions from outside supabase/functions (the benchmark's peer), served like the others. */
+  extraFunctions?: EdgeFunction[];
   /** Read supabase/functions/.env, as `supabase functions serve` does (default true). */
   readFunctionsEnvFile?: boolean;
   /** Browser origins allowed to call /dev/* (default: the Vite dev server's, port 5173). */
@@ -117,10 +122,14 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const authenticatorPassword = keys.jwtSecret.slice(0, 24);
     await step("supabase roles bootstrapped", () => bootstrapSupabaseRoles(database.url, authenticatorPassword));
     await step("migrations applied (supabase db push)", () => pushMigrations(database.url));
+    const dbUrl = new URL(database.url);
+    // The webhook's own login (the migrations create it, without a password).
+    const webhookDbPassword = rolePassword(keys, "clerk_webhook");
+    await setLoginPassword(database.url, "clerk_webhook", webhookDbPassword);
+    const webhookDbUrl = `postgres://clerk_webhook:${webhookDbPassword}@${dbUrl.host}${dbUrl.pathname}`;
 
     socketDir = await makeSocketDir(stateDir);
     const postgrestSocket = join(socketDir, "postgrest.sock");
-    const dbUrl = new URL(database.url);
     const postgrest = await step("postgrest ready", () => startRestartable("postgrest", () => startService("postgrest", postgrestBinary(), [], {
       logFile: resolve(logs, "postgrest.log"),
       env: {
@@ -141,11 +150,23 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     }), (service) => waitUntilReady(service, "PostgREST", () => answersOk(postgrestSocket, "/"))));
     watch(postgrest);
 
-    const functionEnv = { ...(options.readFunctionsEnvFile === false ? {} : readFunctionsEnvFile()), ...options.functionEnv };
+    // A fake Clerk Backend API holding the simulator's users (clerk-state.json), so the
+    // functions that read Clerk (clerk-sync-self) work locally with no setup. A real key
+    // in supabase/functions/.env (or the options) wins, and then nothing points at it.
+    // Its key is new on every start: the fake API listens on loopback TCP, where any
+    // local program could try a published key.
+    const clerkApi = await step("fake Clerk Backend API ready", () =>
+      startFakeClerkApi({ state: () => loadState(stateDir), secretKey: `sk_test_local_${randomBytes(24).toString("hex")}` }));
+    stops.push(() => clerkApi.stop());
+    const configuredEnv = { ...(options.readFunctionsEnvFile === false ? {} : readFunctionsEnvFile()), ...options.functionEnv };
+    const functionEnv: Record<string, string> = {
+      ...(configuredEnv.CLERK_SECRET_KEY ? {} : { CLERK_API_URL: clerkApi.url, CLERK_SECRET_KEY: clerkApi.secretKey }),
+      ...configuredEnv,
+    };
     const webhookSecrets = functionEnv.CLERK_WEBHOOK_SIGNING_SECRET ?? keys.webhookSecret;
     const routes = new Map<string, FunctionRoute>();
     const functions = new Map<string, StackPart>();
-    const edgeFunctions = discoverFunctions();
+    const edgeFunctions = [...discoverFunctions(), ...(options.extraFunctions ?? [])];
     await step("function dependencies cached (deno install)", () => cacheFunctionDependencies(edgeFunctions, resolve(logs, "deno-install.log")));
     for (const fn of edgeFunctions) {
       const socket = join(socketDir, `function-${fn.name}.sock`);
@@ -154,9 +175,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         SUPABASE_ANON_KEY: keys.anonKey,
         SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
         SUPABASE_DB_URL: database.url,
+        CLERK_WEBHOOK_DB_URL: webhookDbUrl,
         // The local stack is where loopback dashboards are expected; a deployed
-        // clerk-sync-admin accepts no browser origin until it is told one.
+        // clerk-sync-admin or clerk-sync-self accepts no browser origin until it is told one.
         SYNC_ADMIN_ALLOWED_ORIGINS: "loopback",
+        SELF_SYNC_ALLOWED_ORIGINS: "loopback",
         ...functionEnv,
         CLERK_WEBHOOK_SIGNING_SECRET: webhookSecrets,
       }, resolve(logs, `function-${fn.name}.log`)), (started) =>
@@ -179,11 +202,14 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const status: StackStatus = {
       apiUrl,
       dbUrl: database.url,
+      webhookDbUrl,
       anonKey: keys.anonKey,
       serviceRoleKey: keys.serviceRoleKey,
       webhookUrl: `${apiUrl}/functions/v1/clerk-webhook`,
       webhookSecret: webhookSecrets.split(/[\s,]+/)[0],
       devTokenUrl: `${apiUrl}/dev/token`,
+      clerkApiUrl: clerkApi.url,
+      clerkSecretKey: clerkApi.secretKey,
       jwksUrl: `${apiUrl}/dev/jwks.json`,
       stateDir,
       socketDir,

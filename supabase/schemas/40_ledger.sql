@@ -19,9 +19,10 @@
 --             say who and when. A redelivery of it is a duplicate, as for any settled
 --             message.
 --
--- Sources: backfill and reconcile (`npm run clerk -- backfill|reconcile`) apply what
--- they read from Clerk's Backend API through the same apply_clerk_event, with message
--- ids `backfill:…` and `reconcile:…` (a Svix id is msg_… and never holds a colon).
+-- Sources: backfill and reconcile (`npm run clerk -- backfill|reconcile`) and the
+-- on-demand pull of a signed-in user (clerk-sync-self) apply what they read from
+-- Clerk's Backend API through the same apply_clerk_event, with message ids
+-- `backfill:…`, `reconcile:…` and `pull:…` (a Svix id is msg_… and never holds a colon).
 -- Those rows are clocked by the object's updated_at, often months old, and arrive by
 -- the thousand, so the webhook numbers of sync_health leave them out; `source` says
 -- which is which.
@@ -48,13 +49,14 @@ create table public.clerk_events (
     case split_part(svix_id, ':', 1)
       when 'backfill' then 'backfill'
       when 'reconcile' then 'reconcile'
+      when 'pull' then 'pull'
       else 'webhook'
     end
   ) stored
 );
 
 comment on table public.clerk_events is 'Ledger of Clerk webhook messages, keyed by Svix message id: what makes delivery exactly-once, and the audit trail. Service role only.';
-comment on column public.clerk_events.svix_id is 'Svix message id (msg_…) of a webhook; backfill:<id>:<updated_at> or reconcile:<id>:gone:<ms> for changes read from Clerk''s Backend API.';
+comment on column public.clerk_events.svix_id is 'Svix message id (msg_…) of a webhook; backfill:<id>:<updated_at>, pull:<id>:<updated_at>, reconcile:<id>:gone:<ms> or pull:<id>:gone:<ms> for changes read from Clerk''s Backend API.';
 comment on column public.clerk_events.event_at is 'The event clock: envelope timestamp (ms), else data.updated_at, at most 5 minutes ahead of received_at (see clamped_from). Not the delivery time.';
 comment on column public.clerk_events.clamped_from is 'The clock the event claimed when it was more than 5 minutes ahead of received_at; event_at is then the time received. Null for every ordinary event.';
 comment on column public.clerk_events.received_at is 'When this message was first received.';
@@ -64,7 +66,7 @@ comment on column public.clerk_events.error is 'SQLSTATE and message of the last
 comment on column public.clerk_events.payload is 'The verified event envelope, kept for audit and replay.';
 comment on column public.clerk_events.discarded_by is 'Who discarded this failed event: the admin''s Clerk user id, or the operator (cli:<user>). Also in clerk_event_audit.';
 comment on column public.clerk_events.discarded_at is 'When this failed event was discarded.';
-comment on column public.clerk_events.source is 'webhook, backfill or reconcile: derived from the message id.';
+comment on column public.clerk_events.source is 'webhook, backfill, reconcile or pull: derived from the message id.';
 
 create index clerk_events_received_at_idx on public.clerk_events (received_at);
 create index clerk_events_failed_idx on public.clerk_events (received_at) where outcome = 'failed';

@@ -3,8 +3,8 @@
 -- A stalled sync is silent: Clerk keeps working, webhooks stop arriving, and nothing
 -- fails. The only signal is the age of the last webhook, so both functions measure it.
 --
--- Both count webhooks only: backfill and reconcile rows (clerk_events.source) are
--- clocked by the object's updated_at and arrive by the thousand.
+-- Both count webhooks only: backfill, reconcile and pull rows (clerk_events.source)
+-- are clocked by the object's updated_at and arrive by the thousand.
 --
 --   public.sync_health(stale_after_seconds)        anyone: status, failed count, last
 --                                                  webhook age, at a bounded cost. Answers
@@ -168,7 +168,8 @@ begin
     'api_rows_in_window', (
       select jsonb_build_object(
         'backfill', count(*) filter (where e.source = 'backfill'),
-        'reconcile', count(*) filter (where e.source = 'reconcile')
+        'reconcile', count(*) filter (where e.source = 'reconcile'),
+        'pull', count(*) filter (where e.source = 'pull')
       )
       from public.clerk_events e
      where e.received_at >= v_since and e.source <> 'webhook'

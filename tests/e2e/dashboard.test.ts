@@ -8,7 +8,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { serviceClient } from "../support/clients.ts";
 import { launchChromium, pageOpener, screenshots } from "./support/browser.ts";
-import { castFor, deleteUser, signUp, writeOwnFields } from "./support/cast.ts";
+import { addToClerk, castFor, deleteUser, removeFromClerk, signUp, writeOwnFields } from "./support/cast.ts";
 import { buildDashboard, type DashboardBuild, type ServedDashboard, serveDashboard } from "./support/dashboard.ts";
 
 const stack = inject("stack");
@@ -180,17 +180,38 @@ describe("the dashboard", () => {
     expect(errors).toEqual([]);
   });
 
-  it("shows a first sign-in that has not synced yet a waiting state, which ends when the webhook arrives", async () => {
+  it("shows a new user whose webhook was never delivered their own editable profile, pulled from Clerk", async () => {
     const newcomer = member("Frances", "Allen");
+    await addToClerk(stack, newcomer);
     const { page, errors } = await openPage({ signedInAs: newcomer.user.id });
     await page.goto(`${dashboard.url}/me`);
-    await page.getByRole("heading", { name: "Setting up your profile…" }).waitFor();
 
-    await signUp(stack, newcomer);
-
-    // The page polls; no reload.
+    // No webhook, no reload: the page pulls the row itself.
     await page.getByLabel("Bio").waitFor({ timeout: 15_000 });
     expect(await page.getByRole("region", { name: "Frances Allen" }).textContent()).toContain(newcomer.email);
+    await page.getByLabel("Bio").fill("Pulled, not pushed.");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByText("Saved").first().waitFor();
+    const { data } = await serviceClient(stack).from("profiles").select("bio, event_id").eq("clerk_id", newcomer.user.id).single();
+    expect(data).toEqual({ bio: "Pulled, not pushed.", event_id: `pull:${newcomer.user.id}:${newcomer.user.updated_at}` });
+    expect(errors).toEqual([]);
+  });
+
+  it("signs out a user deleted in Clerk when they refresh from Clerk, and says why", async () => {
+    const leaver = member("Ellen", "Ochoa");
+    await addToClerk(stack, leaver);
+    await signUp(stack, leaver);
+    const { page, errors } = await openPage({ signedInAs: leaver.user.id });
+    await page.goto(`${dashboard.url}/me`);
+    await page.getByLabel("Bio").waitFor();
+
+    await removeFromClerk(stack, leaver); // and the user.deleted webhook never comes
+    await page.getByRole("button", { name: "Refresh from Clerk" }).click();
+    await page.getByText("Your account no longer exists in Clerk").waitFor();
+    expect(new URL(page.url()).pathname).toBe("/sign-in");
+    expect(await page.evaluate(() => localStorage.getItem("clerk-supabase-sync.local-user")), "signed out").toBeNull();
+    const { data } = await serviceClient(stack).from("profiles").select("deleted_at").eq("clerk_id", leaver.user.id).single();
+    expect(data!.deleted_at).not.toBeNull();
     expect(errors).toEqual([]);
   });
 

@@ -244,7 +244,7 @@ describe("the sync health page", () => {
     expect(errors).toEqual([]);
   });
 
-  it("lets an admin discard a failed event that no fix can apply: it leaves the list, recorded as theirs", async () => {
+  it("lets an admin discard a failed event that no fix can apply: it leaves the failed list, recorded as theirs", async () => {
     const doomed = member("Doomed", "Event");
     const constraint = `test_e2e_discard_${token}`;
     await db.query(`alter table profiles add constraint ${constraint} check (username is distinct from '${doomed.user.username}') not valid`);
@@ -258,8 +258,10 @@ describe("the sync health page", () => {
       await item.waitFor();
       await item.getByRole("button", { name: "Discard", exact: true }).click();
       await item.getByRole("button", { name: "Discard for good" }).click();
-      await page.getByText(`Discarded ${message.id}, recorded as discarded by ${margaret.user.id}. It no longer counts as failed.`).waitFor();
-      await item.waitFor({ state: "detached" });
+      await item.getByText(`Discarded ${message.id}, recorded as discarded by ${margaret.user.id}. It no longer counts as failed.`).waitFor();
+      // It has left the failed list: the row stays in its place with its answer, and without a button.
+      await item.getByRole("button").first().waitFor({ state: "detached" });
+      await expect.poll(() => item.evaluate((li) => li.classList.contains("failed-event--done"))).toBe(true);
       expect(errors).toEqual([]);
     } finally {
       await db.query(`alter table profiles drop constraint ${constraint}`);

@@ -87,7 +87,7 @@ describe("usage: every command, no stack needed", () => {
       const { code, stdout } = await run(args);
       expect(code).toBe(0);
       expect(stdout).toMatch(/Simulator \(development[^\n]*\n(  (send|users|seed|replay|fake-api) +\S[^\n]*\n){5}/);
-      expect(stdout).toMatch(/Operations \([^\n]*\n(  (backfill|reconcile|replay-failed|prune-ledger|export) +\S[^\n]*\n){5}/);
+      expect(stdout).toMatch(/Operations \([^\n]*\n(  (backfill|reconcile|replay-failed|discard-failed|prune-ledger|export) +\S[^\n]*\n){6}/);
       expect(stdout).toContain("Exit codes: 0 success, 1 failure, 2 usage error.");
     }
   });
@@ -101,7 +101,7 @@ describe("usage: every command, no stack needed", () => {
     const typo = await run(["backfil"]);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain('Usage error: unknown command "backfil" (did you mean backfill?).');
-    expect(typo.stderr).toContain("Commands: send, users, seed, replay, fake-api, backfill, reconcile, replay-failed, prune-ledger, export.");
+    expect(typo.stderr).toContain("Commands: send, users, seed, replay, fake-api, backfill, reconcile, replay-failed, discard-failed, prune-ledger, export.");
     const help = await run(["help", "nonsense"]);
     expect(help.code).toBe(2);
     expect(help.stderr).toContain('unknown command "nonsense"');
@@ -130,6 +130,14 @@ describe("usage: every command, no stack needed", () => {
     const { code, stderr } = await run(args);
     expect(code).toBe(2);
     expect(stderr).toContain(`Usage error: ${message}`);
+  });
+
+  it("an operator command names an unreachable SUPABASE_URL (ECONNREFUSED) and what to check, exit 1", async () => {
+    const url = `http://127.0.0.1:${await freePort()}`;
+    const { code, stderr } = await clerk(["prune-ledger", "--older-than", "30d"], { STACK_DIR: noStack, SUPABASE_URL: url, SUPABASE_SERVICE_ROLE_KEY: "service-key" });
+    expect(code).toBe(1);
+    expect(stderr).toContain(`connection refused: nothing listens at ${url.slice("http://".length)} (ECONNREFUSED). Check SUPABASE_URL (${url})`);
+    expect(stderr).not.toContain("fetch failed");
   });
 
   it("a failure exits 1 and says what to do: sending with no stack running", async () => {

@@ -96,8 +96,8 @@ describe("bad requests", () => {
 
 describe("a failure of ours", () => {
   it("answers 500 when the database cannot be reached, so Svix retries, and stores nothing", async () => {
-    const deadApi = `http://127.0.0.1:${await freePort()}`;
-    const fn = await startWebhookFunction(stack, { SUPABASE_URL: deadApi });
+    const deadDatabase = `postgres://clerk_webhook:x@127.0.0.1:${await freePort()}/postgres`;
+    const fn = await startWebhookFunction(stack, { CLERK_WEBHOOK_DB_URL: deadDatabase });
     const message = newMessage(envelope("user.created", userJSON()));
     const response = await fetch(fn.url, { method: "POST", headers: signedHeaders(message, testSecrets.current), body: message.body });
     expect(response.status).toBe(500);

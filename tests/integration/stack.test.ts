@@ -17,7 +17,7 @@ import { StackAlreadyRunning, startStack } from "../../scripts/stack/stack.ts";
 import { deliver, newMessage, sendOnce } from "../../scripts/simulator/delivery.ts";
 import { envelope, userJSON } from "../../scripts/simulator/payloads.ts";
 import { freePort } from "../../scripts/stack/processes.ts";
-import { database } from "../support/clients.ts";
+import { database, testSecrets } from "../support/clients.ts";
 import { npmRun, runNpm, waitForOutput } from "../support/commands.ts";
 
 const stack = inject("stack");
@@ -33,6 +33,15 @@ describe("status.json", () => {
   it("a second stack on the same folder is told that one runs", async () => {
     await expect(startStack({ stateDir: stack.stateDir, apiPort: 1, dbPort: 1 })).rejects.toThrow(StackAlreadyRunning);
     await expect(startStack({ stateDir: stack.stateDir, apiPort: 1, dbPort: 1 })).rejects.toThrow(/already running .* with its API on/);
+  });
+});
+
+describe("logs", () => {
+  it("each function writes its lines straight into logs/function-<name>.log, where `tail -f` follows them", async () => {
+    const logFile = join(stack.stateDir, "logs", "function-clerk-webhook.log");
+    const message = newMessage(envelope("user.created", userJSON()));
+    expect((await deliver(message, { url: stack.webhookUrl, secret: testSecrets.current, timeScale: 0 })).status).toBe(200);
+    await expect.poll(async () => (await readFile(logFile, "utf8")).includes(`"svix_id":"${message.id}"`), { timeout: 5000 }).toBe(true);
   });
 });
 
@@ -97,7 +106,8 @@ describe("the gateway", () => {
 describe("supabase/config.toml", () => {
   it("turns verify_jwt off for clerk-webhook (Clerk sends no Supabase JWT)", async () => {
     const settings = functionSettings(await readFile("supabase/config.toml", "utf8"));
-    expect(settings.get("clerk-webhook")).toMatchObject({ verify_jwt: "false" });
+    expect(settings.get("clerk-webhook")).toMatchObject({ verify_jwt: false });
+    expect(settings.get("clerk-sync-admin")).toMatchObject({ verify_jwt: false });
   });
 });
 

@@ -4,24 +4,26 @@
  * sort apart from the membership's own, so the (object_id, svix_id) order of a group
  * does not cover every lock. Found by the convergence property with two instances
  * (`npm run soak`: 500 "40P01 deadlock detected" for a whole group). PostgreSQL aborts
- * one side; the group applier now runs an aborted group again.
+ * one side; retryDeadlocks (_shared/apply.ts) now runs an aborted group again.
  *
  * The other side of the deadlock here is a plain session that takes the same locks in
  * the other order, with a long deadlock_timeout so that PostgreSQL always picks the
  * group as the victim.
  */
 import pg from "pg";
-import { afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { envelope, membershipJSON, organizationJSON, userJSON } from "../../scripts/simulator/payloads.ts";
-import { createNodeClient } from "../../scripts/lib/supabase.ts";
-import { createGroupApplier } from "../../supabase/functions/_shared/apply.ts";
+import { retryDeadlocks } from "../../supabase/functions/_shared/apply.ts";
 import { DatabaseError } from "../../supabase/functions/_shared/errors.ts";
 import { ledgerEvent, parseEnvelope } from "../../supabase/functions/_shared/events.ts";
+import { connectApplyDatabase } from "../../supabase/functions/clerk-webhook/database.ts";
 import { clerkId, database, newMessage, post } from "../support/clients.ts";
 
 const stack = inject("stack");
 const db = database(stack);
-const service = createNodeClient(stack.apiUrl, stack.serviceRoleKey);
+// The webhook's own path: its connection to Postgres as clerk_webhook.
+const connection = connectApplyDatabase({ url: stack.webhookDbUrl, mode: "direct", poolSize: 1, timeoutMs: 30_000 });
+afterAll(() => connection.end());
 const tag = Date.now().toString(36).slice(-6);
 const t = Date.UTC(2026, 10, 3);
 let other: pg.Client | null = null;
@@ -83,14 +85,14 @@ describe("two groups that deadlock", () => {
 
   it("deadlock in PostgreSQL when nothing retries (the cause)", async () => {
     const { u1, u2 } = scenes.bare;
-    const result = await deadlock(u1.id, u2.id, () => createGroupApplier(service, 0)(group(scenes.bare)));
+    const result = await deadlock(u1.id, u2.id, () => retryDeadlocks(connection.applyGroup, 0)(group(scenes.bare)));
     expect(result).toMatchObject({ error: expect.any(DatabaseError) });
     expect((result as { error: DatabaseError }).error.code).toBe("40P01");
   });
 
   it("the aborted group is run again and every event in it commits (the fix)", async () => {
     const { u1, u2 } = scenes.retried;
-    const result = await deadlock(u1.id, u2.id, () => createGroupApplier(service)(group(scenes.retried)));
+    const result = await deadlock(u1.id, u2.id, () => retryDeadlocks(connection.applyGroup)(group(scenes.retried)));
     expect(result).toEqual({ value: ["applied", "applied"] });
     const { rows } = await db.query("select first_name from profiles where clerk_id = $1", [u1.id]);
     expect(rows).toEqual([{ first_name: "Changed" }]);

@@ -221,7 +221,7 @@ describe("the function killed in the middle of one request", () => {
     holder.release();
 
     await stack.parts.functions.get("clerk-webhook")!.start();
-    // PostgREST finished the call the dead function made: the event is committed.
+    // Postgres finished the statement the dead function sent: the event is committed.
     await expect.poll(async () => (await db.query("select outcome::text from clerk_events where svix_id = $1", [update.id])).rows[0]?.outcome, { timeout: 10_000 }).toBe("applied");
     const retry = await deliver(update, { url: stack.status.webhookUrl, secret: testSecrets.current, timeScale: 0 });
     expect(retry).toMatchObject({ status: 200, body: '{"outcome":"duplicate"}' });

@@ -16,8 +16,17 @@ export function startWebhookFunction(stack: StackStatus, env: Record<string, str
   return startFunctionProcess(stack, "clerk-webhook", env);
 }
 
-/** Like startWebhookFunction, for any function of supabase/functions, with only the environment given here. */
-export async function startFunctionProcess(stack: StackStatus, name: string, env: Record<string, string> = {}) {
+/**
+ * Like startWebhookFunction, for any function of supabase/functions, with only the
+ * environment given here. Stopped when the test finishes, or with `stopWith: afterAll`
+ * when the file does.
+ */
+export async function startFunctionProcess(
+  stack: StackStatus,
+  name: string,
+  env: Record<string, string> = {},
+  stopWith: (stop: () => Promise<void>) => void = onTestFinished,
+) {
   const fn = discoverFunctions().find((f) => f.name === name)!;
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), `${name}-fn-`));
@@ -27,10 +36,11 @@ export async function startFunctionProcess(stack: StackStatus, name: string, env
     SUPABASE_ANON_KEY: stack.anonKey,
     SUPABASE_SERVICE_ROLE_KEY: stack.serviceRoleKey,
     SUPABASE_DB_URL: stack.dbUrl,
+    CLERK_WEBHOOK_DB_URL: stack.webhookDbUrl,
     CLERK_WEBHOOK_SIGNING_SECRET: testSecrets.current,
     ...env,
   }, logFile);
-  onTestFinished(async () => {
+  stopWith(async () => {
     await service.stop();
     await rm(dir, { recursive: true, force: true });
   });

@@ -87,4 +87,19 @@ describe("groupCommit", () => {
     await Promise.all(all);
     expect(calls.map((c) => c.ids)).toEqual([["a"], ["b", "c"], ["d", "e"]]);
   });
+
+  it("applies up to maxInFlight groups at once, and queues the rest into the next free slot", async () => {
+    const { calls, apply } = controlledApplier();
+    const applyEvent = groupCommit(apply, 64, 2);
+    const answers = ["a", "b", "c", "d", "e"].map((id) => applyEvent(event(id)));
+    await tick();
+    expect(calls.map((c) => c.ids), "two lone groups start at once; the rest wait").toEqual([["a"], ["b"]]);
+    calls[1].settle(["applied"]);
+    await tick();
+    expect(calls.map((c) => c.ids), "the freed slot takes the whole queue").toEqual([["a"], ["b"], ["c", "d", "e"]]);
+    calls[2].settle(["applied", "stale", "applied"]);
+    calls[0].settle(["duplicate"]);
+    expect(await Promise.all(answers)).toEqual(["duplicate", "applied", "applied", "stale", "applied"]);
+    expect(calls).toHaveLength(3);
+  });
 });

@@ -47,12 +47,19 @@ export interface ClerkReader {
   organization(id: string): Promise<ClerkObject | null>;
   /** Every membership of one organization. */
   organizationMemberships(organizationId: string): Promise<ClerkObject[]>;
+  /** Every organization membership of one user, each embedding its organization. */
+  userMemberships(userId: string): Promise<ClerkObject[]>;
 }
 
 /** The Backend API answered with an error that waiting cannot fix, or kept failing. */
 export class ClerkApiError extends Error {
   override name = "ClerkApiError";
-  constructor(message: string, readonly status?: number) {
+  constructor(
+    message: string,
+    readonly status?: number,
+    /** Clerk's Retry-After (seconds) on a 429, for a caller that passes the wait on instead of waiting. */
+    readonly retryAfterSeconds?: number,
+  ) {
     super(message);
   }
 }
@@ -77,7 +84,7 @@ export function createClerkReader(options: ClerkReaderOptions): ClerkReader {
         let waitMs: number;
         if (status === 429) {
           if (++rateLimited > (options.maxRateLimitWaits ?? 50)) {
-            throw new ClerkApiError(`${what}: still rate limited after ${rateLimited - 1} waits`, 429);
+            throw new ClerkApiError(`${what}: still rate limited after ${rateLimited - 1} waits`, 429, error.retryAfter);
           }
           // Retry-After is in seconds; without one, Clerk's limits reset within seconds.
           waitMs = Math.max(error.retryAfter ?? 1, 0) * 1000;
@@ -95,6 +102,16 @@ export function createClerkReader(options: ClerkReaderOptions): ClerkReader {
   }
 
   /** A single object, or null for a 404. */
+  /** Every item of a paginated list, page by page. */
+  async function everyItem(what: string, request: (page: { limit: number; offset: number }) => Promise<{ data: Array<{ raw: unknown }> }>) {
+    const items: ClerkObject[] = [];
+    for (let offset = 0; ; offset += limit) {
+      const { data } = await call(`${what} at ${offset}`, () => request({ limit, offset }));
+      items.push(...data.map((item) => item.raw as unknown as ClerkObject));
+      if (data.length < limit) return items;
+    }
+  }
+
   async function maybe(what: string, request: () => Promise<{ raw: unknown }>): Promise<ClerkObject | null> {
     try {
       return (await call(what, request)).raw as unknown as ClerkObject;
@@ -150,6 +167,8 @@ export function createClerkReader(options: ClerkReaderOptions): ClerkReader {
         if (data.length < limit) return all;
       }
     },
+    userMemberships: (userId) =>
+      everyItem(`listing the memberships of ${userId}`, (page) => clerk.users.getOrganizationMembershipList({ userId, ...page })),
   };
 }
 

@@ -401,6 +401,10 @@ export type Database = {
         Args: Record<PropertyKey, never>;
         Returns: string;
       };
+      claim_self_sync: {
+        Args: { p_clerk_id: string; p_interval_seconds: number };
+        Returns: number;
+      };
       discard_failed_event: {
         Args: { message_id: string; on_behalf_of?: string; reason?: string };
         Returns: Json;
@@ -439,6 +443,7 @@ export type Database = {
         Args: { payloads_older_than?: string; rows_older_than?: string };
         Returns: Json;
       };
+      session_clerk_id: { Args: Record<PropertyKey, never>; Returns: string };
       sync_health: { Args: { stale_after_seconds?: number }; Returns: Json };
       sync_health_report: {
         Args: { stale_after_seconds?: number; window_minutes?: number };

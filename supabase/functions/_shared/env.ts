@@ -12,10 +12,10 @@ export class ConfigError extends Error {
 /** Reads one environment variable: `Deno.env.get` in a function, a record in tests. */
 export type Env = (name: string) => string | undefined;
 
-/** The trimmed value of `name`; throws ConfigError naming it when it is missing or blank. */
-export function required(env: Env, name: string): string {
+/** The trimmed value of `name`; throws ConfigError naming it (and what it is, if `hint`) when it is missing or blank. */
+export function required(env: Env, name: string, hint?: string): string {
   const value = env(name)?.trim();
-  if (!value) throw new ConfigError(`${name} is not set.`);
+  if (!value) throw new ConfigError(`${name} is not set${hint ? `: ${hint}` : ""}.`);
   return value;
 }
 

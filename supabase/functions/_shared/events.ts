@@ -87,6 +87,8 @@ export function changeForEvent(event: Envelope): Change | null {
       return { table: "organization_memberships", op: "upsert", row: membershipFromClerk(event.data) };
     case "organizationMembership.deleted": // carries the whole membership, not a DeletedObjectJSON
       return { table: "organization_memberships", op: "tombstone", row: membershipKeys(event.data) };
+    case "session.created": // newer payloads embed the whole user: every sign-in heals a stale row
+      return embeddedUser(event) ? { table: "profiles", op: "upsert", row: profileFromUser(event.data.user) } : null;
     default:
       return null;
   }
@@ -98,10 +100,17 @@ export function changeForEvent(event: Envelope): Change | null {
  * Returns null when the event carries neither.
  */
 export function eventClock(event: Envelope): string | null {
+  // The session's time is not the user's: the embedded user is the version its updated_at names.
+  if (embeddedUser(event)) return optionalMillis(record(event.data.user, "data.user"), "updated_at", "data.user.updated_at");
   if (event.timestamp != null) {
     return optionalMillis(event, "timestamp", "timestamp");
   }
   return optionalMillis(event.data, "updated_at");
+}
+
+/** A session.created that carries its user (SessionWebhookEventJSON); older payloads do not. */
+function embeddedUser(event: Envelope): boolean {
+  return event.type === "session.created" && event.data.user != null;
 }
 
 /**
@@ -143,5 +152,10 @@ const neverStored: ReadonlySet<string> = new Set(["private_metadata", "unsafe_me
  */
 function storedPayload(event: Envelope): Record<string, unknown> {
   const { event_attributes: _attributes, ...envelope } = event;
-  return storableJson(envelope, neverStored) as Record<string, unknown>;
+  // A sign-in is kept for its user only: the session's own fields (its device, IP
+  // address and city) are not the sync's, and a replay needs only the user.
+  const data = embeddedUser(event)
+    ? { object: event.data.object, id: event.data.id, user_id: event.data.user_id, user: event.data.user }
+    : event.data;
+  return storableJson({ ...envelope, data }, neverStored) as Record<string, unknown>;
 }

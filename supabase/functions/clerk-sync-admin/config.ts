@@ -1,19 +1,7 @@
-import { ConfigError, type Env, positiveInteger, required } from "../_shared/env.ts";
+import { isAllowedOrigin, type OriginPolicy, parseOriginPolicy } from "../_shared/cors.ts";
+import { type Env, positiveInteger, required } from "../_shared/env.ts";
 
-/** Which browser origins may call the admin function. */
-export type OriginPolicy =
-  /** No browser origin: the default, until the dashboard's origin is configured. */
-  | { kind: "none" }
-  /** Any origin (`*`). */
-  | { kind: "any" }
-  /**
-   * http://localhost, 127.0.0.1 or [::1] on any port (`loopback`): what the local stack
-   * sets, since its dashboards run on whatever port is free. Never the default: on a
-   * deployed function it would let any page served from the visitor's own machine in.
-   */
-  | { kind: "loopback" }
-  /** Exactly these origins, e.g. https://admin.example.com. */
-  | { kind: "list"; origins: string[] };
+export { isAllowedOrigin, type OriginPolicy };
 
 /** Everything the clerk-sync-admin function reads from its environment, checked once at start. */
 export interface SyncAdminConfig {
@@ -45,39 +33,9 @@ export function loadSyncAdminConfig(env: Env): SyncAdminConfig {
   };
 }
 
-/** `*`, `loopback`, or `https://a.example, https://b.example` (each a bare origin: no path), or unset. */
+/** `SYNC_ADMIN_ALLOWED_ORIGINS`, read by the rules every dashboard-facing function shares. */
 export function parseAllowedOrigins(value: string | undefined): OriginPolicy {
-  const raw = value?.trim();
-  if (!raw) return { kind: "none" };
-  if (raw === "*") return { kind: "any" };
-  if (raw === "loopback") return { kind: "loopback" };
-  const origins = raw.split(/[\s,]+/).filter(Boolean).map((entry) => {
-    let url: URL;
-    try {
-      url = new URL(entry);
-    } catch {
-      throw new ConfigError(`SYNC_ADMIN_ALLOWED_ORIGINS: "${entry}" is not an origin like https://admin.example.com.`);
-    }
-    if (url.origin === "null" || entry.replace(/\/$/, "") !== url.origin) {
-      throw new ConfigError(`SYNC_ADMIN_ALLOWED_ORIGINS: "${entry}" is not an origin like https://admin.example.com (no path).`);
-    }
-    return url.origin;
-  });
-  return { kind: "list", origins };
-}
-
-/** Whether a browser page at `origin` may call the function. */
-export function isAllowedOrigin(policy: OriginPolicy, origin: string): boolean {
-  switch (policy.kind) {
-    case "none":
-      return false;
-    case "any":
-      return true;
-    case "list":
-      return policy.origins.includes(origin);
-    case "loopback":
-      return /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(origin);
-  }
+  return parseOriginPolicy("SYNC_ADMIN_ALLOWED_ORIGINS", value);
 }
 
 /** What the function says once at start about a policy an operator must act on, if anything. */

@@ -3,7 +3,7 @@ import type { Outcome } from "../_shared/events.ts";
 import { createResponder, json, type LineEntry, type RequestLine } from "../_shared/http.ts";
 import { isMessageId, messageIdProblem } from "../_shared/message-id.ts";
 import type { SingleReplay } from "../_shared/replay.ts";
-import { isAllowedOrigin, type OriginPolicy } from "./config.ts";
+import { allowOriginHeaders, isAllowedOrigin, type OriginPolicy, preflightResponse } from "../_shared/cors.ts";
 import { AdminRequestError } from "./errors.ts";
 
 const maxBodyBytes = 4096;
@@ -32,8 +32,6 @@ export interface AdminRequestLog extends RequestLine {
   svix_id?: string;
   outcome?: Outcome | "discarded";
 }
-
-const corsAllowHeaders = "authorization, apikey, content-type, x-client-info";
 
 /**
  * The admin function's HTTP layer. Routes, the order of checks, and every status code:
@@ -73,7 +71,7 @@ export function createSyncAdminHandler(options: SyncAdminHandlerOptions): (reque
 
   return async (request) => {
     const origin = request.headers.get("origin");
-    const cors = origin && isAllowedOrigin(options.allowedOrigins, origin) ? corsHeaders(options.allowedOrigins, origin) : null;
+    const cors = origin && isAllowedOrigin(options.allowedOrigins, origin) ? allowOriginHeaders(options.allowedOrigins, origin) : null;
     const response = await respond((entry) => handle(request, entry, origin, cors));
     if (cors) for (const [name, value] of Object.entries(cors)) response.headers.set(name, value);
     return response;
@@ -82,16 +80,7 @@ export function createSyncAdminHandler(options: SyncAdminHandlerOptions): (reque
   async function handle(request: Request, entry: LineEntry<AdminRequestLog>, origin: string | null, cors: Record<string, string> | null): Promise<Response> {
     // A page on another origin is refused outright; callers without a browser send no Origin.
     if (origin && !cors) throw new AdminRequestError(403, `origin ${origin} is not allowed: add it to SYNC_ADMIN_ALLOWED_ORIGINS`);
-    if (request.method === "OPTIONS") {
-      return new Response(null, {
-        status: 204,
-        headers: {
-          "access-control-allow-methods": "POST, OPTIONS",
-          "access-control-allow-headers": corsAllowHeaders,
-          "access-control-max-age": "86400",
-        },
-      });
-    }
+    if (request.method === "OPTIONS") return preflightResponse("POST, OPTIONS");
 
     const route = routeOf(request.url);
     entry.route = route;
@@ -166,10 +155,4 @@ async function readBody(request: Request): Promise<{ svixId: string; reason?: st
     throw new AdminRequestError(400, `reason must be text of at most ${maxReasonLength} characters`);
   }
   return { svixId: fields.svix_id, reason: fields.reason?.trim() || undefined };
-}
-
-function corsHeaders(policy: OriginPolicy, origin: string): Record<string, string> {
-  return policy.kind === "any"
-    ? { "access-control-allow-origin": "*" }
-    : { "access-control-allow-origin": origin, vary: "Origin" };
 }

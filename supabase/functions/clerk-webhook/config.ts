@@ -2,10 +2,25 @@ import { ConfigError, type Env, oneOf, positiveInteger, required } from "../_sha
 
 /** Everything the webhook function reads from its environment, checked once at start. */
 export interface WebhookConfig {
-  /** Supabase API URL: the gateway in front of PostgREST (`SUPABASE_URL`). */
-  supabaseUrl: string;
-  /** Key that calls apply_clerk_event as service_role (`SUPABASE_SERVICE_ROLE_KEY`). */
-  serviceRoleKey: string;
+  /**
+   * Postgres URL of the clerk_webhook role (`CLERK_WEBHOOK_DB_URL`), which may only
+   * execute apply_clerk_events. On hosted Supabase: the transaction pooler, port 6543
+   * (docs/operations.md). Never SUPABASE_DB_URL, which is the postgres superuser.
+   */
+  databaseUrl: string;
+  /**
+   * How to talk to it (`CLERK_WEBHOOK_DB_MODE`): `pooler` (one simple-protocol query per
+   * group: the transaction pooler keeps no prepared statements) or `direct` (a prepared
+   * statement: a direct connection or the session pooler). Default: `pooler` when the
+   * URL's port is 6543, the transaction pooler's, else `direct`.
+   */
+  databaseMode: "direct" | "pooler";
+  /**
+   * Connections to Postgres (`CLERK_WEBHOOK_DB_POOL`, default: groups in flight + 1).
+   * Each group in flight needs one; the spare lets the next group start while a
+   * timed-out one still holds its connection.
+   */
+  databasePoolSize: number;
   /**
    * Svix signing secrets (`CLERK_WEBHOOK_SIGNING_SECRET`), separated by spaces or
    * commas. Several are accepted so a secret can be rotated without downtime.
@@ -32,19 +47,37 @@ export interface WebhookConfig {
    * default 64). 1 applies every delivery on its own, as without group commit.
    */
   maxGroup: number;
+  /**
+   * Groups applied at once by one function instance (`WEBHOOK_GROUPS_IN_FLIGHT`,
+   * default 1). More overlap one group's work with another's commit.
+   */
+  groupsInFlight: number;
 }
 
 export function loadWebhookConfig(env: Env): WebhookConfig {
+  const groupsInFlight = positiveInteger(env, "WEBHOOK_GROUPS_IN_FLIGHT", 1);
+  const databaseUrl = required(env, "CLERK_WEBHOOK_DB_URL", "the clerk_webhook role's Postgres URL; docs/operations.md shows how to set it");
   return {
-    supabaseUrl: required(env, "SUPABASE_URL"),
-    serviceRoleKey: required(env, "SUPABASE_SERVICE_ROLE_KEY"),
+    databaseUrl,
+    databaseMode: oneOf(env, "CLERK_WEBHOOK_DB_MODE", ["direct", "pooler"] as const, transactionPoolerPort(databaseUrl) ? "pooler" : "direct"),
+    databasePoolSize: positiveInteger(env, "CLERK_WEBHOOK_DB_POOL", groupsInFlight + 1),
     signingSecrets: parseSigningSecrets(required(env, "CLERK_WEBHOOK_SIGNING_SECRET")),
     instanceId: env("CLERK_INSTANCE_ID")?.trim() || null,
     maxBodyBytes: positiveInteger(env, "WEBHOOK_MAX_BODY_BYTES", 1024 * 1024),
     databaseTimeoutMs: positiveInteger(env, "WEBHOOK_DB_TIMEOUT_MS", 10_000),
     ledgerPayloads: oneOf(env, "LEDGER_PAYLOADS", ["all", "failed"] as const, "all"),
     maxGroup: positiveInteger(env, "WEBHOOK_MAX_GROUP", 64),
+    groupsInFlight,
   };
+}
+
+/** Supabase's transaction pooler listens on 6543 (the session pooler and Postgres itself on 5432). */
+function transactionPoolerPort(url: string): boolean {
+  try {
+    return new URL(url).port === "6543";
+  } catch {
+    throw new ConfigError("CLERK_WEBHOOK_DB_URL is not a URL: expected postgres://clerk_webhook:<password>@<host>:<port>/postgres.");
+  }
 }
 
 /** Splits `whsec_a whsec_b` or `whsec_a,whsec_b` and checks each secret's shape. */

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { envelope, type UserJSON, userJSON } from "../../../scripts/simulator/payloads.ts";
+import { updateState } from "../../../scripts/simulator/state.ts";
 import type { StackStatus } from "../../../scripts/lib/status.ts";
 import { clerkId, deliverEvent, userClient } from "../../support/clients.ts";
 
@@ -52,4 +53,21 @@ export async function writeOwnFields(stack: StackStatus, member: CastMember, fie
   const client = await userClient(stack, member.user.id);
   const { error } = await client.from("profiles").update(fields).eq("clerk_id", member.user.id);
   if (error) throw new Error(`profile of ${member.user.id}: ${error.message}`);
+}
+
+/**
+ * Puts the user in "Clerk" (the stack's fake Backend API) and sends no webhook, as
+ * `npm run clerk -- send user.created --no-deliver` does.
+ */
+export async function addToClerk(stack: StackStatus, member: CastMember): Promise<void> {
+  await updateState(stack.stateDir, (state) => {
+    state.users[member.user.id] = member.user;
+  });
+}
+
+/** Deletes the user in "Clerk" and sends no webhook: their next pull finds them gone. */
+export async function removeFromClerk(stack: StackStatus, member: CastMember): Promise<void> {
+  await updateState(stack.stateDir, (state) => {
+    delete state.users[member.user.id];
+  });
 }

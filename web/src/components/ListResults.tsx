@@ -107,10 +107,14 @@ export function ListResults<Page, Item>({ query, itemsOf, itemKey, renderItem, n
   );
 }
 
-/** "Showing 24 of 1,234 profiles", "Showing 24 of more than 10,000 profiles", or without a total "Showing 24+ profiles". */
+/**
+ * "Showing 24 of 1,234 profiles", "Showing 24 of more than 10,000 profiles"; "Showing 24+
+ * profiles" while the total is unknown; "Showing 5 profiles" when every one is on screen,
+ * whatever the total says (the screen is the newer count).
+ */
 function resultsText(shown: number, more: boolean, total: ListResultsProps<unknown, unknown>["total"], noun: { one: string; many: string }): string {
-  // A total counted before the last change can be below what is on screen: trust the screen.
-  if (!total || (!total.moreThan && total.count < shown)) return `Showing ${shown}${more ? "+" : ""} ${shown === 1 ? noun.one : noun.many}`;
-  if (total.moreThan) return `Showing ${formatCount(shown)} of more than ${formatCount(total.count)} ${noun.many}`;
-  return `Showing ${formatCount(shown)} of ${formatCount(total.count)} ${total.count === 1 ? noun.one : noun.many}`;
+  const counted = `${formatCount(shown)} ${shown === 1 ? noun.one : noun.many}`;
+  if (!more) return `Showing ${counted}`;
+  if (!total || (!total.moreThan && total.count <= shown)) return `Showing ${formatCount(shown)}+ ${noun.many}`;
+  return `Showing ${formatCount(shown)} of ${total.moreThan ? "more than " : ""}${formatCount(total.count)} ${noun.many}`;
 }

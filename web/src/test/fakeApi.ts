@@ -16,6 +16,8 @@ export interface ApiReply {
   status?: number;
   /** Rows (an array), or an error object with a status >= 400. */
   body: unknown;
+  /** Response headers, e.g. Retry-After. */
+  headers?: Record<string, string>;
 }
 
 export type ApiHandler = (request: ApiRequest) => ApiReply | Promise<ApiReply>;
@@ -55,7 +57,7 @@ export function fakeApi(routes: Record<string, ApiHandler> = {}): FakeApi {
       }
       return json(status, reply.body[0]);
     }
-    return json(status, reply.body);
+    return json(status, reply.body, reply.headers);
   };
   return {
     fetch: fakeFetch as typeof fetch,
@@ -64,8 +66,8 @@ export function fakeApi(routes: Record<string, ApiHandler> = {}): FakeApi {
   };
 }
 
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 }
 
 /** A promise and its resolver, to hold a reply until the test lets it go. */

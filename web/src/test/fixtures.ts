@@ -105,7 +105,7 @@ export function healthReport(overrides: Partial<SyncHealthReport> = {}): SyncHea
     lag_seconds: { p50: 0.21, p95: 1.4, max: 3.2, last: 0.3 },
     per_minute,
     redelivered_in_window: 3,
-    api_rows_in_window: { backfill: 0, reconcile: 0 },
+    api_rows_in_window: { backfill: 0, reconcile: 0, pull: 0 },
     failed_count: 1,
     failed: [
       {

@@ -41,6 +41,8 @@ export interface RenderPageOptions {
   queryClient?: QueryClient;
   /** The API the supabase-js client believes it talks to. */
   apiUrl?: string;
+  /** Parts of the signed-in session to replace, e.g. a signOut that records its calls. */
+  auth?: Partial<Auth>;
 }
 
 /**
@@ -50,14 +52,14 @@ export interface RenderPageOptions {
  */
 export function renderPage(
   ui: ReactElement,
-  { api, userId = null, admin = false, route = "/", path = "*", otherRoutes = [], queryClient = testQueryClient(), apiUrl = "http://api.test" }: RenderPageOptions,
+  { api, userId = null, admin = false, route = "/", path = "*", otherRoutes = [], queryClient = testQueryClient(), apiUrl = "http://api.test", auth = {} }: RenderPageOptions,
 ) {
   const client = createSupabase(apiUrl, "anon-key", async () => (userId ? `token-for-${userId}` : null), api.fetch);
   const router = createMemoryRouter(
     [
       {
         element: (
-          <AuthContext.Provider value={fakeAuth(userId, admin)}>
+          <AuthContext.Provider value={{ ...fakeAuth(userId, admin), ...auth }}>
             <SupabaseClientProvider client={client}>
               <QueryClientProvider client={queryClient}>
                 <Outlet />

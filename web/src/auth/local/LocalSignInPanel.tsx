@@ -133,7 +133,10 @@ function SignInById({ onSignIn }: { onSignIn: (id: string) => void }) {
   return (
     <form className="card sign-in-by-id" onSubmit={submit} noValidate>
       <h2 className="section-title">Or sign in with a user id</h2>
-      <p className="form-intro">Useful for a user Clerk has not synced yet: you will see the waiting state until the webhook arrives.</p>
+      <p className="form-intro">
+        For a user whose webhook never came (<code>npm run clerk -- send user.created --no-deliver</code>): My profile pulls them from
+        the local stack’s Clerk at once. An id Clerk does not have is signed out as deleted.
+      </p>
       <div className={`field${error ? " field--invalid" : ""}`}>
         <label htmlFor={inputId}>Clerk user id</label>
         <div className="inline-form">

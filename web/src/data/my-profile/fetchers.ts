@@ -6,11 +6,12 @@ import { type MyProfile, ownProfileColumns, type ProfilePatch } from "./types.ts
 export const myProfileColumns = columnList([...profileColumns, ...ownProfileColumns]);
 
 /**
- * The signed-in user's row, or null when it is not there (yet): the webhook that
- * creates it can arrive after the first sign-in. RLS shows a user only their own row.
+ * The signed-in user's live row, or null when it is not there: not synced yet (the
+ * webhook can arrive after the first sign-in), or tombstoned (deleted in Clerk). Either
+ * way the page asks Clerk through clerk-sync-self. RLS shows a user only their own row.
  */
 export async function fetchMyProfile(client: Supabase, userId: string): Promise<MyProfile | null> {
-  const { data, error } = await client.from("profiles").select(myProfileColumns).eq("clerk_id", userId).maybeSingle();
+  const { data, error } = await client.from("profiles").select(myProfileColumns).eq("clerk_id", userId).is("deleted_at", null).maybeSingle();
   if (error) throw error;
   return data;
 }

@@ -12,7 +12,7 @@ export interface FailedEvent {
   svix_id: string;
   type: string;
   object_id: string | null;
-  source: "webhook" | "backfill" | "reconcile";
+  source: "webhook" | "backfill" | "reconcile" | "pull";
   event_at: string;
   received_at: string;
   attempts: number;
@@ -25,7 +25,7 @@ export interface SyncHealthReport {
   generated_at: string;
   window_minutes: number;
   stale_after_seconds: number | null;
-  /** The last webhook (backfill and reconcile rows are not webhooks). Null: none ever. */
+  /** The last webhook (backfill, reconcile and pull rows are not webhooks). Null: none ever. */
   last_event_received_at: string | null;
   last_event_at: string | null;
   last_event_age_seconds: number | null;
@@ -35,7 +35,8 @@ export interface SyncHealthReport {
   lag_seconds: { p50: number | null; p95: number | null; max: number | null; last: number | null };
   per_minute: MinuteCounts[];
   redelivered_in_window: number;
-  api_rows_in_window: { backfill: number; reconcile: number };
+  /** Rows read from Clerk's Backend API: backfill, reconcile, and signed-in users' own pulls (clerk-sync-self). */
+  api_rows_in_window: { backfill: number; reconcile: number; pull: number };
   failed_count: number;
   /** The 50 newest. */
   failed: FailedEvent[];

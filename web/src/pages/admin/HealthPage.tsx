@@ -177,7 +177,7 @@ function HealthStats({ report }: { report: SyncHealthReport }) {
   const lag = report.lag_seconds;
   const windowLength = report.window_minutes === 60 ? "hour" : (windowChoices.find((c) => c.minutes === report.window_minutes)?.label ?? `${report.window_minutes} minutes`);
   const received = report.per_minute.reduce((sum, m) => sum + m.applied + m.stale + m.ignored + m.failed, 0);
-  const fromApi = report.api_rows_in_window.backfill + report.api_rows_in_window.reconcile;
+  const fromApi = report.api_rows_in_window.backfill + report.api_rows_in_window.reconcile + report.api_rows_in_window.pull;
   return (
     <dl className="stat-grid">
       <div className={`card stat${report.stalled ? " stat--warning" : ""}`}>
@@ -210,7 +210,7 @@ function HealthStats({ report }: { report: SyncHealthReport }) {
         <dd className="stat__value">{formatCount(received)}</dd>
         <dd className="stat__detail">
           {`First deliveries. ${formatCount(report.redelivered_in_window)} ${report.redelivered_in_window === 1 ? "message" : "messages"} came again as a duplicate (a retry or replay), changing nothing.`}
-          {fromApi > 0 ? ` ${formatCount(fromApi)} rows came from backfill or reconcile.` : null}
+          {fromApi > 0 ? ` ${formatCount(fromApi)} rows came from backfill, reconcile or sign-in pulls.` : null}
         </dd>
       </div>
       <div className="card stat">

@@ -1,7 +1,7 @@
 import { cleanup, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import type { PublicProfile } from "../../data/profiles/index.ts";
+import { type PublicProfile, profileKeys } from "../../data/profiles/index.ts";
 import { deferred, fakeApi, type ApiReply } from "../../test/fakeApi.ts";
 import { countries, publicProfile } from "../../test/fixtures.ts";
 import { renderPage } from "../../test/render.tsx";
@@ -150,5 +150,13 @@ describe("FeedPage", () => {
     renderPage(<FeedPage />, { api: failing });
     expect(await screen.findByText("Showing 24+ profiles")).toBeTruthy();
     expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("says just how many when every profile is on screen, whatever the count answered", async () => {
+    const fake = api(() => ({ body: people(5) }));
+    fake.on("GET /rpc/profile_feed_count", () => ({ body: 6 }));
+    const { queryClient } = renderPage(<FeedPage />, { api: fake });
+    await waitFor(() => expect(queryClient.getQueryData(profileKeys.feedCount({ search: "", country: null }))).toEqual({ count: 6, moreThan: false }));
+    expect(await screen.findByText("Showing 5 profiles")).toBeTruthy();
   });
 });

@@ -2,12 +2,21 @@ import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import type { MyProfile } from "../../data/my-profile/index.ts";
-import { type ApiReply, deferred, fakeApi } from "../../test/fakeApi.ts";
+import { useLocation } from "react-router";
+import { type ApiReply, deferred, type FakeApi, fakeApi } from "../../test/fakeApi.ts";
 import { countries, myOrganization, myProfile } from "../../test/fixtures.ts";
 import { renderPage } from "../../test/render.tsx";
+import { SignInPage } from "../SignInPage.tsx";
 import { MePage } from "./MePage.tsx";
 
 const ada = myProfile();
+const selfSync = "POST /functions/v1/clerk-sync-self";
+const pulls = (fake: FakeApi) => fake.requests.filter((r) => r.method === "POST" && r.path === "/functions/v1/clerk-sync-self").length;
+
+/** My profile, and the sign-in page once it sends the user there. */
+function MeThenSignIn() {
+  return useLocation().pathname === "/sign-in" ? <SignInPage /> : <MePage />;
+}
 
 /**
  * The API as the signed-in Ada sees it: her row and the countries. A PATCH answers what
@@ -240,19 +249,109 @@ describe("MePage", () => {
     expect(birthday.getAttribute("aria-invalid")).toBe("true");
   });
 
-  it("waits for a profile that has not synced yet, and shows it when it arrives", async () => {
+  it("pulls a profile that has not synced yet at once, and shows it as soon as the pull answers", async () => {
+    let synced = false;
+    const pull = deferred<ApiReply>();
+    const fake = fakeApi({
+      "GET /countries": () => ({ body: countries }),
+      "GET /profiles": () => ({ body: synced ? [ada] : [] }),
+      "GET /my_organizations": () => ({ body: [] }),
+      [selfSync]: () => pull.promise,
+    });
+    renderPage(<MePage pollMs={60_000} />, { api: fake, userId: ada.clerk_id });
+
+    expect(await screen.findByRole("heading", { name: "Setting up your profile…" })).toBeTruthy();
+    await waitFor(() => expect(pulls(fake)).toBe(1));
+    synced = true;
+    pull.resolve({ body: { result: "synced", user_id: ada.clerk_id, outcome: "applied", memberships: 0 } });
+    expect(await screen.findByLabelText("Bio")).toBeTruthy();
+    expect(screen.queryByRole("heading", { name: "Setting up your profile…" })).toBeNull();
+    expect(pulls(fake), "one pull, no waiting on a webhook").toBe(1);
+  });
+
+  it("says when it will try again if the pull is rate limited, and does", async () => {
     let synced = false;
     const fake = fakeApi({
       "GET /countries": () => ({ body: countries }),
       "GET /profiles": () => ({ body: synced ? [ada] : [] }),
       "GET /my_organizations": () => ({ body: [] }),
+      [selfSync]: () => {
+        if (pulls(fake) === 1) return { status: 429, body: { error: "you synced less than 30 s ago: try again in 1 s" }, headers: { "retry-after": "1" } };
+        synced = true;
+        return { body: { result: "synced", user_id: ada.clerk_id, outcome: "applied", memberships: 0 } };
+      },
     });
-    renderPage(<MePage pollMs={50} />, { api: fake, userId: ada.clerk_id });
+    renderPage(<MePage pollMs={60_000} />, { api: fake, userId: ada.clerk_id });
 
-    expect(await screen.findByRole("heading", { name: "Setting up your profile…" })).toBeTruthy();
-    synced = true;
-    expect(await screen.findByLabelText("Bio", undefined, { timeout: 2_000 })).toBeTruthy();
-    expect(screen.queryByRole("heading", { name: "Setting up your profile…" })).toBeNull();
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("You synced with Clerk a moment ago.");
+    expect(alert.textContent).toContain("Trying again in 1 s.");
+    expect(await screen.findByLabelText("Bio", undefined, { timeout: 3_000 })).toBeTruthy();
+    expect(pulls(fake)).toBe(2);
+  });
+
+  it("says Clerk is not answering, and when it will try again", async () => {
+    const fake = fakeApi({
+      "GET /countries": () => ({ body: countries }),
+      "GET /profiles": () => ({ body: [] }),
+      [selfSync]: () => ({ status: 503, body: { error: "Clerk is not answering right now (503): try again in 30 s" }, headers: { "retry-after": "30" } }),
+    });
+    renderPage(<MePage pollMs={60_000} />, { api: fake, userId: ada.clerk_id });
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("Clerk is not answering right now, so your profile could not be fetched.");
+    expect(alert.textContent).toMatch(/Trying again in (30|29) s/);
+  });
+
+  it("shows the function's own words when it refuses, with Try again", async () => {
+    const fake = fakeApi({
+      "GET /countries": () => ({ body: countries }),
+      "GET /profiles": () => ({ body: [] }),
+      [selfSync]: () => ({ status: 502, body: { error: "Clerk refused the sync's request (401): the function's CLERK_SECRET_KEY may be wrong" } }),
+    });
+    renderPage(<MePage pollMs={60_000} />, { api: fake, userId: ada.clerk_id });
+    expect((await screen.findByRole("alert")).textContent).toContain("CLERK_SECRET_KEY may be wrong");
+    await userEvent.click(screen.getByRole("button", { name: "Try again" }));
+    await waitFor(() => expect(pulls(fake)).toBe(2));
+  });
+
+  it("says so when the pull ran and the row is still not there (deleted here, not in Clerk)", async () => {
+    const fake = fakeApi({
+      "GET /countries": () => ({ body: countries }),
+      "GET /profiles": () => ({ body: [] }),
+      [selfSync]: () => ({ body: { result: "synced", user_id: ada.clerk_id, outcome: "stale", memberships: 0 } }),
+    });
+    renderPage(<MePage pollMs={60_000} />, { api: fake, userId: ada.clerk_id });
+    expect(await screen.findByRole("heading", { name: "Your profile is not in this app" })).toBeTruthy();
+    expect(pulls(fake)).toBe(1);
+  });
+
+  it("signs out a user Clerk no longer has, and the sign-in page says why", async () => {
+    let signedOut = 0;
+    const fake = fakeApi({
+      "GET /countries": () => ({ body: countries }),
+      "GET /profiles": () => ({ body: [] }),
+      [selfSync]: () => ({ body: { result: "deleted", user_id: ada.clerk_id, outcome: "applied" } }),
+    });
+    renderPage(<MeThenSignIn />, { api: fake, userId: ada.clerk_id, auth: { signOut: async () => void signedOut++ } });
+    expect((await screen.findByRole("alert")).textContent).toContain("Your account no longer exists in Clerk");
+    expect(signedOut).toBe(1);
+  });
+
+  it("refreshes from Clerk on request, and says how it went", async () => {
+    const fake = api();
+    fake.on(selfSync, () =>
+      pulls(fake) === 1
+        ? { body: { result: "synced", user_id: ada.clerk_id, outcome: "stale", memberships: 0 } }
+        : { status: 429, body: { error: "you synced less than 30 s ago: try again in 25 s" }, headers: { "retry-after": "25" } });
+    renderPage(<MePage />, { api: fake, userId: ada.clerk_id });
+    const refresh = await screen.findByRole("button", { name: "Refresh from Clerk" });
+    expect(pulls(fake), "a row that is there is not pulled by itself").toBe(0);
+
+    await userEvent.click(refresh);
+    expect((await screen.findByText("Already up to date with Clerk.")).getAttribute("role")).toBe("status");
+    await userEvent.click(screen.getByRole("button", { name: "Refresh from Clerk" }));
+    expect((await screen.findByRole("alert")).textContent).toMatch(/You synced with Clerk a moment ago\. Try again in 2[45] s\./);
+    expect((screen.getByRole("button", { name: "Refresh from Clerk" }) as HTMLButtonElement).disabled).toBe(true);
   });
 
   it("lists my organizations with my role in each, linked to their pages", async () => {

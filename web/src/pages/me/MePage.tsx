@@ -1,9 +1,8 @@
-import { useEffect, useState } from "react";
 import { Link } from "react-router";
 import { useAuth } from "../../auth/auth.ts";
 import { Avatar } from "../../components/Avatar.tsx";
 import { ProfileCard } from "../../components/ProfileCard.tsx";
-import { EmptyState, ErrorState, PageSpinner, Spinner } from "../../components/States.tsx";
+import { EmptyState, ErrorState, PageSpinner } from "../../components/States.tsx";
 import { Token } from "../../components/Token.tsx";
 import { useCountriesQuery } from "../../data/countries/index.ts";
 import { type MyProfile, useMyProfileQuery } from "../../data/my-profile/index.ts";
@@ -11,6 +10,7 @@ import type { PublicProfile } from "../../data/profiles/index.ts";
 import { formatMonthYear } from "../../lib/dates.ts";
 import { displayName } from "../../lib/names.ts";
 import { useDocumentTitle } from "../../lib/useDocumentTitle.ts";
+import { type ClerkSync, PullingProfile, RefreshFromClerk, useClerkSync } from "./ClerkSync.tsx";
 import { MyOrganizations } from "./MyOrganizations.tsx";
 import { ProfileForm } from "./ProfileForm.tsx";
 import { useSignInPath } from "../../auth/signInPath.ts";
@@ -43,12 +43,13 @@ export function MePage({ pollMs }: { pollMs?: number }) {
 function MyProfileSection({ userId, pollMs }: { userId: string; pollMs?: number }) {
   const profile = useMyProfileQuery(userId, { pollMs });
   const countries = useCountriesQuery();
+  const sync = useClerkSync(userId, profile.data === null);
 
   if (profile.isPending) return <PageSpinner label="Loading your profile" />;
   if (profile.isError) {
     return <ErrorState title="Your profile could not be loaded" error={profile.error} onRetry={() => void profile.refetch()} />;
   }
-  if (profile.data === null) return <WaitingForSync userId={userId} />;
+  if (profile.data === null) return <PullingProfile sync={sync} userId={userId} />;
 
   const me = profile.data;
   return (
@@ -73,7 +74,7 @@ function MyProfileSection({ userId, pollMs }: { userId: string; pollMs?: number 
           ) : null}
         </div>
         <div className="me__side">
-          <ClerkAccount profile={me} />
+          <ClerkAccount profile={me} sync={sync} />
           <section className="me__preview" aria-labelledby="preview-title">
             <h2 id="preview-title" className="section-title">
               How others see you
@@ -88,7 +89,7 @@ function MyProfileSection({ userId, pollMs }: { userId: string; pollMs?: number 
 }
 
 /** The Clerk-owned half of the row. Shown, never edited: Clerk is where it changes. */
-function ClerkAccount({ profile }: { profile: MyProfile }) {
+function ClerkAccount({ profile, sync }: { profile: MyProfile; sync: ClerkSync }) {
   const name = displayName(profile);
   const metadata = Object.keys(profile.public_metadata ?? {}).length ? JSON.stringify(profile.public_metadata, null, 2) : null;
   return (
@@ -132,31 +133,8 @@ function ClerkAccount({ profile }: { profile: MyProfile }) {
         <span className="badge">Managed in Clerk</span> Your name, username, email and picture come from your Clerk account. Change them there and they
         update here within seconds.
       </p>
+      <RefreshFromClerk sync={sync} />
     </section>
-  );
-}
-
-/** Signed in, but the webhook that creates the row has not arrived yet. The query polls. */
-function WaitingForSync({ userId }: { userId: string }) {
-  const [slow, setSlow] = useState(false);
-  useEffect(() => {
-    const timer = setTimeout(() => setSlow(true), 30_000);
-    return () => clearTimeout(timer);
-  }, []);
-  return (
-    <div className="state waiting" role="status" aria-live="polite">
-      <Spinner label="Waiting for your profile" />
-      <h1 className="state__title">Setting up your profile…</h1>
-      <p className="state__text">
-        You are signed in, and your account is on its way from Clerk. This usually takes a few seconds; the page will update by
-        itself.
-      </p>
-      {slow ? (
-        <p className="state__text state__text--quiet">
-          Still waiting? The sync may be delayed. Your user id is <Token value={userId} />.
-        </p>
-      ) : null}
-    </div>
   );
 }
 

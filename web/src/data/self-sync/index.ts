@@ -1,0 +1,3 @@
+export * from "./fetchers.ts";
+export * from "./hooks.ts";
+export type * from "./types.ts";
