@@ -8,8 +8,8 @@
 -- Both count webhooks only: backfill, reconcile and pull rows (clerk_events.source)
 -- are clocked by the object's updated_at and arrive by the thousand.
 --
---   public.sync_health(stale_after_seconds)        anyone: status and last webhook
---                                                  age, from two index probes. Answers
+--   public.sync_health(stale_after_seconds)        anyone: status, failed count, last
+--                                                  webhook age, at a bounded cost. Answers
 --                                                  HTTP 503 through PostgREST unless ok.
 --   public.sync_health_report(window, stale_after) admins only: the dashboard page.
 --   public.sync_reconcile_report()                 admins only: the page's reconcile view.
@@ -38,12 +38,13 @@ comment on function private.is_sync_admin() is 'True for a Clerk session token w
 
 revoke all on function private.is_sync_admin() from public, anon, authenticated;
 
--- Anyone with the anon key may call it, as often as they like, so it answers from two
--- index probes whatever the size of the ledger: the newest webhook (the partial index
--- on received_at where source = 'webhook') and whether any event failed (the partial
--- index of failed events). It counts nothing. What it tells anon is only what a
--- monitor needs: ok, stalled or failing, and when the last webhook arrived. The
--- numbers (failed events, ledger size) are for admins, in sync_health_report.
+-- Anyone with the anon key may call it, as often as they like, so its cost is bounded
+-- whatever the size of the ledger: the newest webhook is one probe of the partial
+-- index on received_at where source = 'webhook', and failed events are counted in the
+-- partial index of failed events, up to 1,000 (a count of 1000 means "1,000 or more").
+-- It never walks the ledger. What it tells anon is only what a monitor needs: ok,
+-- stalled or failing, how many events wait for a replay, and when the last webhook
+-- arrived. The ledger's size is for admins, in sync_health_report.
 --
 -- Webhooks missing beside failing; silence alone is advisory once the reconcile
 -- vouches for the data. A quiet app has no webhook for hours, and a busy one that lost
@@ -61,7 +62,7 @@ set search_path = ''
 as $$
 declare
   v_last timestamptz;
-  v_failing boolean;
+  v_failed bigint;
   v_age numeric;
   v_status text;
   v_reconcile jsonb;
@@ -74,7 +75,8 @@ begin
   end if;
 
   select max(e.received_at) into v_last from public.clerk_events e where e.source = 'webhook';
-  v_failing := exists (select 1 from public.clerk_events e where e.outcome = 'failed');
+  select count(*) into v_failed
+    from (select 1 from public.clerk_events e where e.outcome = 'failed' limit 1000) failed;
   v_age := round(extract(epoch from now() - v_last), 3);
 
   v_reconcile := private.reconcile_summary();
@@ -83,7 +85,7 @@ begin
   v_vouched := private.reconcile_vouches(v_reconcile, stale_after_seconds);
 
   v_status := case
-    when v_failing then 'failing'
+    when v_failed > 0 then 'failing'
     when v_missing is not null then 'webhooks_missing'
     when v_silent and not v_vouched then 'stalled'
     else 'ok'
@@ -102,12 +104,13 @@ begin
     'quiet', v_silent and v_vouched,
     'webhooks_missing', v_missing,
     'reconcile_last_step_at', v_reconcile ->> 'last_step_at',
+    'failed_count', v_failed,
     'checked_at', now()
   );
 end;
 $$;
 
-comment on function public.sync_health(integer) is 'For uptime monitors: status (ok; failing: failed events wait for a replay; webhooks_missing: the reconcile repaired changes no webhook delivered; stalled: no webhook for stale_after_seconds and no recent reconcile step to vouch for the data), the last webhook''s time and age. HTTP 503 unless ok. Index probes and one row, whatever the ledger''s size.';
+comment on function public.sync_health(integer) is 'For uptime monitors: status (ok; failing: failed events wait for a replay; webhooks_missing: the reconcile repaired changes no webhook delivered; stalled: no webhook for stale_after_seconds and no recent reconcile step to vouch for the data), failed events (counted up to 1000) and the last webhook''s time and age. HTTP 503 unless ok. Bounded cost, whatever the ledger''s size.';
 
 revoke all on function public.sync_health(integer) from public;
 grant execute on function public.sync_health(integer) to anon, authenticated, service_role;

@@ -28,11 +28,11 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-// What anyone with the anon key learns: no counts, no ledger size (those are the admins').
-// No counts, no ledger size (those are the admins'); the reconcile's alarm and when it last vouched for the data.
-const healthKeys = ["checked_at", "last_event_age_seconds", "last_event_received_at", "quiet", "reconcile_last_step_at", "stale_after_seconds", "status", "webhooks_missing"];
+// What anyone with the anon key learns: no ledger size (that is the admins'); the failed
+// count (up to 1,000), and the reconcile's alarm and when it last vouched for the data.
+const healthKeys = ["checked_at", "failed_count", "last_event_age_seconds", "last_event_received_at", "quiet", "reconcile_last_step_at", "stale_after_seconds", "status", "webhooks_missing"];
 
-/** Ledger rows, all of them or by outcome, counted in the database (sync_health no longer says). */
+/** Ledger rows, all of them or by outcome, counted in the database (sync_health does not say the size). */
 async function ledgerRows(outcome?: string): Promise<number> {
   const { rows } = await db.query("select count(*)::int as n from clerk_events where $1::text is null or outcome::text = $1", [outcome ?? null]);
   return rows[0].n;
@@ -69,7 +69,7 @@ describe("the public health endpoint", () => {
   it("is stalled (503) while no webhook has ever arrived", async () => {
     const { status, body } = await health();
     expect(status).toBe(503);
-    expect(body).toEqual({ status: "stalled", last_event_received_at: null, last_event_age_seconds: null, stale_after_seconds: 3600, checked_at: expect.any(String) });
+    expect(body).toEqual({ status: "stalled", last_event_received_at: null, last_event_age_seconds: null, stale_after_seconds: 3600, failed_count: 0, checked_at: expect.any(String) });
     expect(await ledgerRows()).toBe(0);
   });
 
@@ -79,7 +79,7 @@ describe("the public health endpoint", () => {
     const { status, body } = await health();
     expect(status).toBe(200);
     expect(Object.keys(body).sort()).toEqual(healthKeys);
-    expect(body).toMatchObject({ status: "ok" });
+    expect(body).toMatchObject({ status: "ok", failed_count: 0 });
     expect(await ledgerRows()).toBe(1);
     expect(body.last_event_age_seconds).toBeLessThan(30);
     expect(JSON.stringify(body)).not.toContain(user.id);
@@ -113,7 +113,7 @@ describe("the public health endpoint", () => {
     await failedEvent();
     const { status, body } = await health();
     expect(status).toBe(503);
-    expect(body).toMatchObject({ status: "failing" });
+    expect(body).toMatchObject({ status: "failing", failed_count: 1 });
     expect(Object.keys(body).sort()).toEqual(healthKeys);
     expect(await ledgerRows("failed")).toBe(1);
   });

@@ -302,6 +302,7 @@ describe("finding 5: the anonymous health check at a 10^6-row ledger", () => {
       ).toBeLessThan(50);
       expect(Object.keys(rows[0].health).sort(), "public.sync_health").toEqual([
         "checked_at",
+        "failed_count",
         "last_event_age_seconds",
         "last_event_received_at",
         "stale_after_seconds",
