@@ -125,7 +125,7 @@ describe("an event type the sync does not store leaves only its id, type and obj
     const row = await ledgerRow(id);
     expect(row).toMatchObject({ outcome: "applied", type: "session.created", object_id: session.id });
     // What a replay needs: the user, as a user.updated would carry it (its email included, as for every user event).
-    expect(row.payload.data.user.id).toBe(`user_ledgerSess${tag}`);
+    expect((row.payload as { data: { user: { id: string } } }).data.user.id).toBe(`user_ledgerSess${tag}`);
     for (const trace of ["198.51.100.23", `Reykjavik${tag}`, `Agent/${tag}`, `SESSPRIVATE-${tag}`, "latest_activity"]) {
       expect(row.whole, `${trace} is stored nowhere in the row`).not.toContain(trace);
     }
