@@ -141,14 +141,14 @@ describe("reconcile after dropped webhooks", () => {
     expect(stdout).toContain(`would tombstone  memberships ${memberships[1].id}`);
     expect(stdout).toContain("Dry run: would upsert 4 and tombstone 4. Nothing was changed.");
     expect(stdout.split("\n").filter((line) => line.startsWith("  would ")).sort()).toEqual([
-      `  would tombstone (gone from Clerk): memberships ${memberships[1].id}`,
-      `  would tombstone (gone from Clerk): memberships ${memberships[2].id}`,
-      `  would tombstone (gone from Clerk): organizations ${globex.id}`,
-      `  would tombstone (gone from Clerk): users ${cleo.id}`,
-      `  would upsert (missing here): memberships ${eveJoins.id}`,
-      `  would upsert (missing here): users ${newcomer.id}`,
-      `  would upsert (older here): organizations ${acme.id}`,
-      `  would upsert (older here): users ${bob.id}`,
+      `  would tombstone  memberships ${memberships[1].id}`,
+      `  would tombstone  memberships ${memberships[2].id}`,
+      `  would tombstone  organizations ${globex.id}`,
+      `  would tombstone  users ${cleo.id}`,
+      `  would upsert     memberships ${eveJoins.id}`,
+      `  would upsert     users ${newcomer.id}`,
+      `  would upsert     organizations ${acme.id}`,
+      `  would upsert     users ${bob.id}`,
     ].sort());
     expect(await snapshot()).toEqual(before);
   });

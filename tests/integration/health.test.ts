@@ -69,7 +69,7 @@ describe("the public health endpoint", () => {
   it("is stalled (503) while no webhook has ever arrived", async () => {
     const { status, body } = await health();
     expect(status).toBe(503);
-    expect(body).toEqual({ status: "stalled", last_event_received_at: null, last_event_age_seconds: null, stale_after_seconds: 3600, failed_count: 0, checked_at: expect.any(String) });
+    expect(body).toEqual({ status: "stalled", last_event_received_at: null, last_event_age_seconds: null, stale_after_seconds: 3600, failed_count: 0, quiet: false, webhooks_missing: null, reconcile_last_step_at: null, checked_at: expect.any(String) });
     expect(await ledgerRows()).toBe(0);
   });
 

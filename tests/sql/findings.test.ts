@@ -305,8 +305,11 @@ describe("finding 5: the anonymous health check at a 10^6-row ledger", () => {
         "failed_count",
         "last_event_age_seconds",
         "last_event_received_at",
+        "quiet",
+        "reconcile_last_step_at",
         "stale_after_seconds",
         "status",
+        "webhooks_missing",
       ]);
       expect(rows[0].health.status, "public.sync_health").toBe("failing");
     } finally {
