@@ -102,7 +102,8 @@ begin
     'last_event_age_seconds', v_age,
     'stale_after_seconds', stale_after_seconds,
     'quiet', v_silent and v_vouched,
-    'webhooks_missing', v_missing,
+    -- Since when and which kinds, for anyone; how many were repaired is the admins' (sync_reconcile_report).
+    'webhooks_missing', v_missing - 'repaired',
     'reconcile_last_step_at', v_reconcile ->> 'last_step_at',
     'failed_count', v_failed,
     'checked_at', now()
