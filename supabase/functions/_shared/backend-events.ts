@@ -11,17 +11,10 @@
  * Pure; Deno and Node.
  */
 import type { ClerkKind, ClerkObject } from "./clerk-api.ts";
-import type { Database } from "./database.types.ts";
-import { type LedgerEvent, ledgerEvent, parseEnvelope } from "./events.ts";
+import type { LedgerEvent } from "./events.ts";
+import { goneEvent, snapshotEvent } from "./snapshots.ts";
 
 export const clerkKinds: ClerkKind[] = ["users", "organizations", "memberships"];
-
-/** Per kind: the webhook event type prefix, the JSON `object` name, and the table. */
-export const kindInfo = {
-  users: { eventType: "user", object: "user", table: "profiles" },
-  organizations: { eventType: "organization", object: "organization", table: "organizations" },
-  memberships: { eventType: "organizationMembership", object: "organization_membership", table: "organization_memberships" },
-} as const satisfies Record<ClerkKind, { eventType: string; object: string; table: keyof Database["public"]["Tables"] }>;
 
 /** A synced row here, as the reconcile compares it. */
 export interface LocalRow {
@@ -33,23 +26,14 @@ export interface LocalRow {
   user_id?: string | null;
 }
 
-/** The event that applies one version of a Clerk object, as the webhook's `<kind>.updated` would. */
+/** The event that applies one version of a Clerk object (`backfill:<id>:<updated_at>`): a snapshot, as snapshots.ts makes them. */
 export function backfillEvent(kind: ClerkKind, object: ClerkObject, receivedAt = new Date()): LedgerEvent {
-  const envelope = parseEnvelope({ object: "event", type: `${kindInfo[kind].eventType}.updated`, data: object });
-  return ledgerEvent(`backfill:${object.id}:${object.updated_at}`, envelope, receivedAt);
+  return snapshotEvent("backfill", kind, object, receivedAt);
 }
 
-/**
- * The event that tombstones a row Clerk no longer has, clocked `at` (when Clerk
- * confirmed it gone). A membership tombstone names its organization and user, as
- * organizationMembership.deleted does.
- */
+/** The event that tombstones a row Clerk no longer has, clocked `at`, when Clerk confirmed it gone (`reconcile:<id>:gone:<at>`). */
 export function reconcileTombstone(kind: ClerkKind, row: Pick<LocalRow, "clerk_id"> & Partial<LocalRow>, at: number): LedgerEvent {
-  const data = kind === "memberships"
-    ? { object: kindInfo[kind].object, id: row.clerk_id, deleted: true, organization: { id: row.organization_id }, public_user_data: { user_id: row.user_id } }
-    : { object: kindInfo[kind].object, id: row.clerk_id, deleted: true };
-  const envelope = parseEnvelope({ object: "event", type: `${kindInfo[kind].eventType}.deleted`, timestamp: at, data });
-  return ledgerEvent(`reconcile:${row.clerk_id}:gone:${at}`, envelope, new Date(at));
+  return goneEvent("reconcile", kind, { clerk_id: row.clerk_id, organization_id: row.organization_id ?? undefined, user_id: row.user_id ?? undefined }, at);
 }
 
 /**
