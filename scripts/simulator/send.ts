@@ -90,7 +90,13 @@ export function buildEvent(type: string, state: ClerkState, options: BuildOption
       state.deletedUsers = { ...state.deletedUsers, [id]: { id, first_name, last_name, username, created_at, deleted_at: now } };
       return { event: envelope(type, deletedJSON("user", user.id), now), subject: userSubject(user) };
     }
+    const renamed = "first_name" in fields || "last_name" in fields;
     applyFields(user, fields);
+    // The local avatar draws the user's initials from its URL: a rename gets a new one,
+    // as Clerk's generated image follows the name (unless the sender set its own image).
+    if (renamed && !("image_url" in fields) && user.image_url.includes("/dev/avatar/")) {
+      user.image_url = avatar(user.id, [user.first_name, user.last_name].filter(Boolean).join(" ")) ?? user.image_url;
+    }
     user.updated_at = now;
     return { event: envelope(type, user, now), subject: userSubject(user) };
   }

@@ -258,6 +258,19 @@ describe("against a stack", () => {
       expect(JSON.parse(await state()).organizations[id].image_url).toBe(rows[0].image_url);
     });
 
+    it("a rename gets a new local avatar, whose initials follow the new name", async () => {
+      const created = await run(["send", "user.created", "--set", "first_name=Ada", "--set", "last_name=Byron"]);
+      expect(created.code, created.stderr).toBe(0);
+      const id = createdId(created.stdout, "user");
+      const renamed = await run(["send", "user.updated", "--user", id, "--set", "last_name=Lovelace"]);
+      expect(renamed.code, renamed.stderr).toBe(0);
+      const { rows } = await db.query<{ image_url: string; last_name: string }>("select image_url, last_name from profiles where clerk_id = $1", [id]);
+      expect(rows[0].last_name).toBe("Lovelace");
+      expect(new URL(rows[0].image_url).searchParams.get("name")).toBe("Ada Lovelace");
+      const avatar = await (await fetch(rows[0].image_url)).text();
+      expect(avatar).toContain(">AL<");
+    });
+
     it("replays the shipped example file (exit 0), and a second replay is all duplicates", async () => {
       const first = await run(["replay", exampleEventsFile]);
       expect(first.code, first.stdout + first.stderr).toBe(0);
