@@ -27,7 +27,8 @@
 -- order and cannot deadlock; the order does not change the result.
 --
 -- The public functions are security definer so that webhook writes never pass through
--- user policies, and executable by service_role only.
+-- user policies, and executable by service_role only; apply_clerk_events also by the
+-- webhook's own login role, clerk_webhook (65_clerk_webhook_role.sql).
 --
 -- Argument shape of one event:
 --   { svix_id, type, event_at, object_id, instance_id, payload, keep_payload?,
